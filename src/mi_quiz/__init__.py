@@ -1,0 +1,3 @@
+"""mi-quiz: terminal exam prep for motivational-interviewing topics."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from mi_quiz.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""Rich rendering for the listing commands (decks, history, readiness).
+
+The interactive study and exam screens live in ui_rich.py; piped sessions in
+ui_lines.py, which never imports rich.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from mi_quiz.cards import Deck
+
+console = Console(highlight=False)
+
+
+def show_decks(decks: list[Deck]) -> None:
+    if not decks:
+        console.print("No decks found. Add a folder with --decks PATH or MI_QUIZ_DECKS.")
+        return
+    table = Table(title="Decks", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title")
+    table.add_column("cards", justify="right")
+    table.add_column("by type")
+    table.add_column("from")
+    for deck in decks:
+        types = ", ".join(f"{kind} {count}" for kind, count in deck.types.items())
+        table.add_row(deck.id, deck.title, str(len(deck.cards)), types, f"{deck.origin}: {deck.path}")
+    console.print(table)
+
+
+def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
