@@ -126,6 +126,173 @@ def validate(
     raise typer.Exit(1 if errors else 0)
 
 
+def _open_store(db: Optional[str]):
+    from mi_quiz import paths
+    from mi_quiz.store import Store, StoreError
+
+    path = paths.db_path(db)
+    if path.is_dir():
+        raise UsageFailure(f"--db: {path} is a folder, not a database file")
+    try:
+        store = Store.open(path)
+    except StoreError as error:
+        fail(f"error: {error}", 1)
+    if store.backup:
+        typer.echo(f"Upgraded the database schema; the old one is backed up at {store.backup}", err=True)
+    return store
+
+
+def _settings():
+    from mi_quiz import config
+
+    try:
+        return config.load()
+    except config.ConfigError as error:
+        fail(f"error: {error}", 1)
+
+
+def _clock():
+    """The real clock, or a fixed start for scripted runs (MI_QUIZ_NOW, ISO 8601)."""
+    import time
+    from datetime import datetime, timezone
+
+    fixed = os.environ.get("MI_QUIZ_NOW")
+    if not fixed:
+        return lambda: datetime.now(timezone.utc)
+    try:
+        start = datetime.fromisoformat(fixed).astimezone(timezone.utc)
+    except ValueError:
+        raise UsageFailure(f"MI_QUIZ_NOW: '{fixed}' is not an ISO 8601 time") from None
+    origin = time.monotonic()
+    from datetime import timedelta
+
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+def _select(loaded, deck: Optional[List[str]], tag: Optional[List[str]]):
+    from mi_quiz.sessions import SelectionError, select_cards
+
+    try:
+        return select_cards(loaded, deck, tag)
+    except SelectionError as error:
+        raise UsageFailure(str(error)) from None
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+DeckFilter = typer.Option(None, "--deck", help="Only this deck id (repeatable).", metavar="ID")
+TagFilter = typer.Option(None, "--tag", help="Only cards with this tag or level (repeatable).", metavar="TAG")
+SeedOption = typer.Option(None, "--seed", help="Seed the shuffles (reproducible runs).")
+
+
+@app.command()
+def study(
+    deck: Optional[List[str]] = DeckFilter,
+    tag: Optional[List[str]] = TagFilter,
+    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards for this session (instead of the daily limit)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Reviews for this session (instead of the daily limit)."),
+    cram: bool = typer.Option(False, "--cram", help="Go through cards ahead of schedule; the schedule is not changed."),
+    decks: Optional[List[str]] = DecksOption,
+    db: Optional[str] = DbOption,
+    seed: Optional[int] = SeedOption,
+) -> None:
+    """Study what is due, plus today's new cards. Every answer is saved at once."""
+    import random
+
+    from mi_quiz.sessions import outlook, prepare_study
+    from mi_quiz.ui_lines import summary_lines
+
+    settings = _settings()
+    clock = _clock()
+    loaded = _load(decks)
+    cards = _select(loaded, deck, tag)
+    store = _open_store(db)
+    tz = clock().astimezone().tzinfo
+    plan = prepare_study(
+        store, cards, settings, clock(), tz, random.Random(seed), clock, new=new, limit=limit, cram=cram,
+    )
+    if _interactive():
+        from mi_quiz.ui_rich import RichStudyUI
+
+        ui = RichStudyUI()
+    else:
+        from mi_quiz.ui_lines import LineStudyUI
+
+        ui = LineStudyUI()
+    try:
+        summary = plan.session.run(ui)
+    except (KeyboardInterrupt, EOFError):
+        summary = plan.session.summary  # every answer given is already committed
+    lines = summary_lines(summary, outlook(store, plan, settings, clock(), tz), clock(), tz)
+    if _interactive():
+        from mi_quiz import terminal
+
+        terminal.show_summary("Session summary", lines)
+    else:
+        typer.echo("\n".join(["", *lines]))
+    store.close()
+
+
+@app.command()
+def doctor(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild every card's schedule by replaying the review log."),
+    decks: Optional[List[str]] = DecksOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Check the database: integrity, review count, progress on cards no deck has any more."""
+    from mi_quiz.schedule import Scheduler, replay_log
+
+    settings = _settings()
+    store = _open_store(db)
+    typer.echo(f"database: {store.path}")
+    typer.echo(f"integrity: {store.integrity()}")
+    typer.echo(f"reviews: {store.review_count()}")
+    known = {card.key for card in _load(decks, quiet=True).cards()}
+    orphans = store.orphans(known)
+    typer.echo(f"cards with history but no longer in any deck: {len(orphans)} (kept, never deleted)")
+    for deck_id, card_id, count in orphans[:20]:
+        typer.echo(f"  {deck_id}/{card_id}: {count} review(s)")
+    if rebuild:
+        before, _ = store.states()
+        rebuilt = replay_log(store.scheduling_reviews(), Scheduler(settings.desired_retention, settings.fuzz))
+        store.replace_states(rebuilt)
+        changed = sum(1 for key, (state, _) in rebuilt.items() if before.get(key) != state)
+        typer.echo(f"rebuilt {len(rebuilt)} card state(s) from the log; {changed} differed from the cache")
+    store.close()
+
+
+@app.command()
+def config(
+    key: Optional[str] = typer.Argument(None, help="A setting to show or change."),
+    value: Optional[str] = typer.Argument(None, help="Its new value."),
+) -> None:
+    """Show the settings, or set one: mi-quiz config new_per_day 30."""
+    from dataclasses import asdict
+
+    from mi_quiz import config as settings_file
+
+    settings = _settings()
+    if key is None:
+        typer.echo(f"# {settings_file.config_file()}")
+        for name, current in asdict(settings).items():
+            typer.echo(f"{name} = {json.dumps(current)}    # {settings_file.HELP[name]}")
+        return
+    if key not in settings_file.HELP:
+        raise UsageFailure(f"config: unknown setting '{key}'; settings: {', '.join(settings_file.HELP)}")
+    try:
+        parsed = settings_file.parse(key, value) if value is not None else None
+    except settings_file.ConfigError as error:
+        raise UsageFailure(str(error)) from None
+    if value is None:
+        typer.echo(json.dumps(getattr(settings, key)))
+        return
+    setattr(settings, key, parsed)
+    settings_file.save(settings)
+    typer.echo(f"{key} = {json.dumps(parsed)}")
+
+
 @app.command()
 def schema(path_only: bool = typer.Option(False, "--path", help="Print only the schema file's path.")) -> None:
     """Print the deck JSON Schema (for yaml-language-server), or its path."""

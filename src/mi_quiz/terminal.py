@@ -37,3 +37,9 @@ def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+def show_summary(title: str, lines: list[str]) -> None:
+    from rich.panel import Panel
+
+    console.print(Panel("\n".join(lines), title=title, title_align="left"))

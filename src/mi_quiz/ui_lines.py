@@ -1,0 +1,168 @@
+"""Line-by-line study and exam screens, for piped stdin: plain text, no control
+codes, one answer per line. Never imports rich, so scripted runs start fast."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO
+
+from mi_quiz.grading import Grade
+from mi_quiz.schedule import RATING_NAMES, describe_interval
+from mi_quiz.study import Question, Response, Review
+
+LETTERS = "abcde"
+RATING_WORDS = {name: rating for rating, name in RATING_NAMES.items()}
+TRUE_WORDS = {"true": True, "t": True, "false": False, "f": False}
+MARKS = {"?": "guess", "!": "easy"}
+
+
+def progress_line(question: Question) -> str:
+    left = question.remaining
+    state = "new" if question.is_new else question.mode
+    return (
+        f"[{question.position}/{question.total}] {question.card.deck_id} · {state} · "
+        f"left: {left.get('new', 0)} new, {left.get('learning', 0)} learning, {left.get('review', 0)} review"
+    )
+
+
+def rating_line(previews: dict) -> str:
+    return "   ".join(
+        f"{rating} {RATING_NAMES[rating].capitalize()} · {describe_interval(interval)}"
+        for rating, interval in previews.items()
+    ) or "1 Again   2 Hard   3 Good   4 Easy"
+
+
+def split_mark(text: str) -> tuple[str, str | None]:
+    text = text.strip()
+    if len(text) > 1 and text[-1] in MARKS:
+        return text[:-1].strip(), MARKS[text[-1]]
+    return text, None
+
+
+def parse_choice(text: str, count: int) -> int | None:
+    text = text.strip().lower().rstrip(").")
+    if len(text) == 1 and text in LETTERS[:count]:
+        return LETTERS.index(text)
+    if text.isdigit() and 1 <= int(text) <= count:
+        return int(text) - 1
+    return None
+
+
+def parse_rating(text: str) -> int | None:
+    text = text.strip().lower()
+    if text in ("1", "2", "3", "4"):
+        return int(text)
+    return RATING_WORDS.get(text)
+
+
+def parse_answer(question: Question, line: str) -> Response | str:
+    """A Response, or the message to show when the line is not a valid answer."""
+    kind = question.card.kind
+    if line.strip().lower() in ("u", "undo"):
+        return Response("undo")
+    if kind in ("basic", "cloze"):
+        rating = parse_rating(line)
+        return Response("answer", rating) if rating else "Rate 1-4 (again, hard, good, easy), or u to undo."
+    text, mark = split_mark(line)
+    if kind == "mcq":
+        index = parse_choice(text, len(question.choices))
+        last = LETTERS[len(question.choices) - 1]
+        return Response("answer", index, mark) if index is not None else f"Answer with a letter a-{last} (add ? if you guessed)."
+    if kind == "truefalse":
+        value = TRUE_WORDS.get(text.lower())
+        return Response("answer", value, mark) if value is not None else "Answer true or false (t/f)."
+    return Response("answer", text, mark) if text else "Type an answer."
+
+
+def feedback_lines(question: Question, grade: Grade, review: Review) -> list[str]:
+    card = question.card
+    lines = []
+    if card.kind in ("basic", "cloze"):
+        pass
+    elif grade.correct:
+        lines.append("Close enough: " + grade.diff if grade.close_enough else "Right.")
+    else:
+        lines.append(f"Wrong. You answered: {grade.given}")
+        lines.append(f"Answer: {card.answer}")
+    if review.state_after is not None and review.state_after.due is not None:
+        lines.append(f"Next review in {describe_interval(review.state_after.due - review.reviewed_at)}.")
+    if card.explanation and (not grade.correct or card.kind in ("basic", "cloze", "typed")):
+        lines.append(f"Why: {card.explanation}")
+    if card.source and not grade.correct:
+        lines.append(f"Source: {card.source}")
+    return lines
+
+
+class LineStudyUI:
+    def __init__(self, reader: IO[str] | None = None, writer: IO[str] | None = None) -> None:
+        self.reader = reader or sys.stdin
+        self.writer = writer or sys.stdout
+
+    def say(self, text: str = "") -> None:
+        self.writer.write(text + "\n")
+        self.writer.flush()
+
+    def read(self, prompt: str) -> str | None:
+        self.writer.write(prompt)
+        self.writer.flush()
+        line = self.reader.readline()
+        if not line:
+            self.say()
+            return None
+        line = line.rstrip("\r\n")
+        self.say(line)  # piped input is not echoed: show it so the transcript reads well
+        return line
+
+    def show_question(self, question: Question) -> None:
+        card = question.card
+        self.say()
+        self.say(progress_line(question))
+        if question.changed:
+            self.say("Note: this card's answer changed since you last saw it.")
+        self.say(card.prompt)
+        for letter, choice in zip(LETTERS, question.choices):
+            self.say(f"  {letter}) {choice}")
+        if card.kind in ("basic", "cloze"):
+            self.say(f"Answer: {card.answer}")
+            self.say(rating_line(question.previews))
+
+    def ask(self, question: Question) -> Response:
+        self.show_question(question)
+        started = time.monotonic()
+        prompt = {"basic": "rating> ", "cloze": "rating> ", "typed": "answer> "}.get(question.card.kind, "answer> ")
+        while True:
+            line = self.read(prompt)
+            if line is None or not line.strip():
+                return Response("quit")
+            parsed = parse_answer(question, line)
+            if isinstance(parsed, Response):
+                return Response(parsed.action, parsed.value, parsed.mark, int((time.monotonic() - started) * 1000))
+            self.say(parsed)
+
+    def feedback(self, question: Question, grade: Grade, review: Review) -> str | None:
+        for line in feedback_lines(question, grade, review):
+            self.say(line)
+        return None
+
+    def notice(self, text: str) -> None:
+        self.say(text)
+
+
+def summary_lines(summary, outlook, now, tz) -> list[str]:
+    """The end-of-session report, as plain lines (the rich UI boxes the same lines)."""
+    lines = []
+    if summary.reviewed:
+        minutes, seconds = divmod(round(summary.seconds), 60)
+        accuracy = f"{summary.accuracy:.0%}" if summary.accuracy is not None else "-"
+        lines.append(f"Reviewed {summary.reviewed} card(s) in {minutes}m {seconds:02d}s; right {summary.correct} of {summary.graded} ({accuracy}).")
+        if summary.new_seen:
+            lines.append(f"New cards seen: {summary.new_seen}.")
+    else:
+        lines.append("Nothing was reviewed this time.")
+    lines.append(f"Study streak: {outlook.streak} day(s).")
+    lines.append(f"Due tomorrow: {outlook.due_tomorrow} card(s).")
+    if outlook.next_due is not None:
+        lines.append(f"Next card due: {outlook.next_due.astimezone(tz):%Y-%m-%d %H:%M}.")
+    lines.append(f"New cards left: {outlook.new_left} ({outlook.new_today_left} more allowed today).")
+    return lines

@@ -1,0 +1,153 @@
+"""The interactive terminal: rich panels and single-key answers."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from mi_quiz.grading import Grade
+from mi_quiz.schedule import RATING_NAMES, describe_interval
+from mi_quiz.study import Question, Response, Review
+from mi_quiz.ui_lines import LETTERS, feedback_lines, progress_line
+
+COLOURS = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+
+
+def read_key() -> str:
+    """One key press without Enter, where the terminal allows it."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # Windows
+        import msvcrt
+
+        return msvcrt.getwch()
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        key = sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+    if key == "\x03":
+        raise KeyboardInterrupt
+    if key == "\x04":
+        return "q"
+    return key
+
+
+class RichStudyUI:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False)
+
+    def _panel(self, question: Question, body) -> Panel:
+        card = question.card
+        return Panel(
+            body, title=Text(card.deck_id, style="bold"), title_align="left",
+            subtitle=progress_line(question).split(" · ", 1)[-1] if self.console.width >= 70 else None,
+            border_style="blue",
+        )
+
+    def ask(self, question: Question) -> Response:
+        card = question.card
+        parts = [Text(f"{question.position} of {question.total}", style="dim")]
+        if question.changed:
+            parts.append(Text("This card's answer changed since you last saw it.", style="yellow"))
+        parts.append(Text(card.prompt, style="bold"))
+        for letter, choice in zip(LETTERS, question.choices):
+            parts.append(Text(f"  {letter}  {choice}"))
+        if card.kind == "truefalse":
+            parts.append(Text("  t  true\n  f  false"))
+        self.console.print()
+        self.console.print(self._panel(question, Group(*parts)))
+        started = time.monotonic()
+        response = self._read_answer(question)
+        return Response(response.action, response.value, response.mark, int((time.monotonic() - started) * 1000))
+
+    def _read_answer(self, question: Question) -> Response:
+        card = question.card
+        if card.kind == "typed":
+            self.console.print("Type your answer (empty line: stop; u: undo)")
+            line = input("> ").strip()
+            if not line:
+                return Response("quit")
+            if line.lower() in ("u", "undo"):
+                return Response("undo")
+            return Response("answer", line)
+        if card.kind in ("basic", "cloze"):
+            self.console.print("[dim]space: show answer · u: undo · q: stop[/dim]")
+            while True:
+                key = read_key().lower()
+                if key in ("q", "\x1b"):
+                    return Response("quit")
+                if key == "u":
+                    return Response("undo")
+                if key in (" ", "\n", "\r"):
+                    break
+            self.console.print(Panel(Text(card.answer, style="bold green"), title="answer", title_align="left"))
+            self.console.print(self._rating_text(question))
+            while True:
+                key = read_key().lower()
+                if key in ("1", "2", "3", "4"):
+                    return Response("answer", int(key))
+                if key in (" ", "\n", "\r"):
+                    return Response("answer", 3)
+                if key == "u":
+                    return Response("undo")
+                if key in ("q", "\x1b"):
+                    return Response("quit")
+        count = len(question.choices)
+        self.console.print(
+            f"[dim]{'t/f' if card.kind == 'truefalse' else 'a-' + LETTERS[count - 1]}: answer · u: undo · q: stop[/dim]"
+        )
+        while True:
+            key = read_key().lower()
+            if key == "q" or key == "\x1b":
+                return Response("quit")
+            if key == "u":
+                return Response("undo")
+            if card.kind == "truefalse" and key in ("t", "f"):
+                return Response("answer", key == "t")
+            if card.kind == "mcq" and key in LETTERS[:count]:
+                return Response("answer", LETTERS.index(key))
+            if card.kind == "mcq" and key.isdigit() and 1 <= int(key) <= count:
+                return Response("answer", int(key) - 1)
+
+    def _rating_text(self, question: Question) -> Text:
+        text = Text()
+        for rating, interval in question.previews.items():
+            text.append(f" {rating} ", style=f"bold {COLOURS[rating]}")
+            text.append(f"{RATING_NAMES[rating].capitalize()} · {describe_interval(interval)}  ")
+        return text
+
+    def feedback(self, question: Question, grade: Grade, review: Review) -> str | None:
+        card = question.card
+        lines = feedback_lines(question, grade, review)
+        if card.kind not in ("basic", "cloze"):
+            style = "green" if grade.correct else "red"
+            self.console.print(Panel("\n".join(lines), border_style=style, title="right" if grade.correct else "wrong", title_align="left"))
+            options = "enter: next · g: I guessed · e: easy · u: undo · q: stop" if grade.correct else "enter: next · u: undo · q: stop"
+        else:
+            if lines:
+                self.console.print("\n".join(lines), style="dim")
+            return None
+        self.console.print(f"[dim]{options}[/dim]")
+        while True:
+            key = read_key().lower()
+            if key in ("\n", "\r", " "):
+                return None
+            if key == "g" and grade.correct:
+                return "guess"
+            if key == "e" and grade.correct:
+                return "easy"
+            if key == "u":
+                return "undo"
+            if key in ("q", "\x1b"):
+                return "quit"
+
+    def notice(self, text: str) -> None:
+        self.console.print(f"[yellow]{text}[/yellow]")
