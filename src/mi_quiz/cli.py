@@ -194,6 +194,7 @@ def study(
     new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards for this session (instead of the daily limit)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Reviews for this session (instead of the daily limit)."),
     cram: bool = typer.Option(False, "--cram", help="Go through cards ahead of schedule; the schedule is not changed."),
+    missed: bool = typer.Option(False, "--missed", help="Study the questions missed in the last mock exam, now."),
     decks: Optional[List[str]] = DecksOption,
     db: Optional[str] = DbOption,
     seed: Optional[int] = SeedOption,
@@ -201,8 +202,8 @@ def study(
     """Study what is due, plus today's new cards. Every answer is saved at once."""
     import random
 
-    from mi_quiz.sessions import outlook, prepare_study
-    from mi_quiz.ui_lines import summary_lines
+    from mi_quiz.sessions import estimate_readiness, missed_in_last_exam, outlook, prepare_study
+    from mi_quiz.ui_lines import readiness_lines, summary_lines
 
     settings = _settings()
     clock = _clock()
@@ -210,8 +211,14 @@ def study(
     cards = _select(loaded, deck, tag)
     store = _open_store(db)
     tz = clock().astimezone().tzinfo
+    if missed:
+        cards = missed_in_last_exam(store, cards)
+        if not cards:
+            typer.echo("No missed questions from a mock exam to study.")
+            return
     plan = prepare_study(
-        store, cards, settings, clock(), tz, random.Random(seed), clock, new=new, limit=limit, cram=cram,
+        store, cards, settings, clock(), tz, random.Random(seed), clock, new=len(cards) if missed else new,
+        limit=limit, cram=cram, everything=missed,
     )
     if _interactive():
         from mi_quiz.ui_rich import RichStudyUI
@@ -226,12 +233,146 @@ def study(
     except (KeyboardInterrupt, EOFError):
         summary = plan.session.summary  # every answer given is already committed
     lines = summary_lines(summary, outlook(store, plan, settings, clock(), tz), clock(), tz)
+    estimate = estimate_readiness(store, loaded, _select(loaded, deck, tag), settings, clock(),
+                                  settings.exam_questions, settings.exam_pass_percent)
+    lines += readiness_lines(estimate)[:1]
     if _interactive():
         from mi_quiz import terminal
 
         terminal.show_summary("Session summary", lines)
     else:
         typer.echo("\n".join(["", *lines]))
+    store.close()
+
+
+@app.command()
+def exam(
+    questions: Optional[int] = typer.Option(None, "--questions", min=1, help="Number of questions (default 50, or config exam_questions)."),
+    minutes: Optional[float] = typer.Option(None, "--time", min=0.1, help="Time limit in minutes; unanswered questions count as wrong."),
+    pass_percent: Optional[float] = typer.Option(None, "--pass", min=1, max=100, help="Pass mark in percent (default 70, or config exam_pass_percent)."),
+    deck: Optional[List[str]] = DeckFilter,
+    tag: Optional[List[str]] = TagFilter,
+    seed: Optional[int] = SeedOption,
+    record: bool = typer.Option(False, "--record", help="Let the answers move the spaced-repetition schedule."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    history: bool = typer.Option(False, "--history", help="List past attempts and their trend instead."),
+    decks: Optional[List[str]] = DecksOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Sit a mock exam: no feedback until the end, skip and flag, optional timer."""
+    import random
+    import uuid
+    from datetime import timedelta
+
+    from mi_quiz import exam as exams
+    from mi_quiz.sessions import estimate_readiness, history_rows, save_exam, weights_for
+    from mi_quiz.ui_lines import report_lines
+
+    settings = _settings()
+    store = _open_store(db)
+    if history:
+        rows, trend = history_rows(store)
+        if as_json:
+            typer.echo(json.dumps(store.exams(), indent=2))
+        elif not rows:
+            typer.echo("No mock exams yet: mi-quiz exam")
+        else:
+            from mi_quiz import terminal
+
+            terminal.print_table("Mock exams", ["date", "questions", "score", "result", "predicted", "time"], rows)
+            if trend:
+                typer.echo(trend)
+        return
+    clock = _clock()
+    loaded = _load(decks)
+    cards = _select(loaded, deck, tag)
+    count = questions or settings.exam_questions
+    mark = pass_percent if pass_percent is not None else settings.exam_pass_percent
+    seed = seed if seed is not None else random.SystemRandom().getrandbits(32)
+    rng = random.Random(seed)
+    drawn = exams.draw_exam(cards, count, weights_for(loaded, cards), rng)
+    if not drawn:
+        fail("error: no multiple-choice, true/false or typed questions in the chosen decks", 1)
+    if len(drawn) < count:
+        typer.echo(f"Only {len(drawn)} exam questions are available; the exam has {len(drawn)}.", err=True)
+    estimate = estimate_readiness(store, loaded, cards, settings, clock(), len(drawn), mark)
+    if _interactive() and not as_json:
+        from mi_quiz.ui_rich import RichExamUI
+
+        ui = RichExamUI()
+    else:
+        from mi_quiz.ui_lines import LineExamUI
+
+        ui = LineExamUI(writer=sys.stderr if as_json else sys.stdout)
+    sitting = exams.ExamSitting(drawn, clock, timedelta(minutes=minutes) if minutes else None, mark)
+    try:
+        result = sitting.run(ui)
+    except (KeyboardInterrupt, EOFError):
+        typer.echo("\nExam abandoned; nothing was saved.", err=True)
+        raise typer.Exit(130)
+    exam_id = str(uuid.uuid4())
+    save_exam(store, result, exam_id, seed, estimate, record, settings, rng)
+    if as_json:
+        report = result.report
+        typer.echo(json.dumps({
+            "exam_id": exam_id, "seed": seed, "questions": report.total, "answered": report.answered,
+            "correct": report.correct, "percent": round(report.percent, 2), "pass_percent": mark,
+            "needed": report.needed, "passed": report.passed, "timed_out": result.timed_out,
+            "seconds_used": (result.finished - result.started).total_seconds(),
+            "by_deck": {k: {"right": v[0], "total": v[1]} for k, v in report.by_deck.items()},
+            "by_level": {k: {"right": v[0], "total": v[1]} for k, v in report.by_level.items()},
+            "predicted_score": estimate.predicted, "predicted_pass": estimate.pass_probability,
+            "missed": [
+                {"position": m.question.position, "deck_id": m.question.card.deck_id, "card_id": m.question.card.card_id,
+                 "prompt": m.question.card.prompt, "given": m.given, "answer": m.question.card.answer,
+                 "explanation": m.question.card.explanation, "source": m.question.card.source}
+                for m in report.missed
+            ],
+        }, indent=2))
+        return
+    lines = report_lines(result, estimate)
+    lines.append("")
+    lines.append("Study the missed questions now: mi-quiz study --missed")
+    if _interactive():
+        from mi_quiz import terminal
+
+        terminal.show_summary("Mock exam", lines)
+    else:
+        typer.echo("\n".join(["", *lines]))
+    store.close()
+
+
+@app.command()
+def ready(
+    questions: Optional[int] = typer.Option(None, "--questions", min=1, help="Exam length (default: config exam_questions)."),
+    pass_percent: Optional[float] = typer.Option(None, "--pass", min=1, max=100, help="Pass mark (default: config exam_pass_percent)."),
+    deck: Optional[List[str]] = DeckFilter,
+    tag: Optional[List[str]] = TagFilter,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    decks: Optional[List[str]] = DecksOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Predicted score per deck and the chance of passing, from your own recall."""
+    from dataclasses import asdict
+
+    from mi_quiz.sessions import calibration_rows, estimate_readiness, exam_date_plan
+    from mi_quiz.ui_lines import readiness_lines
+
+    settings = _settings()
+    clock = _clock()
+    loaded = _load(decks)
+    cards = _select(loaded, deck, tag)
+    store = _open_store(db)
+    now = clock()
+    estimate = estimate_readiness(store, loaded, cards, settings, now, questions or settings.exam_questions,
+                                  pass_percent if pass_percent is not None else settings.exam_pass_percent)
+    plan = exam_date_plan(store, cards, settings, now, now.astimezone().tzinfo)
+    if as_json:
+        payload = asdict(estimate)
+        payload["exam_date"] = {k: str(v) if v is not None else None for k, v in asdict(plan).items()} if plan else None
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    typer.echo("\n".join(readiness_lines(estimate, plan, calibration_rows(store))))
     store.close()
 
 

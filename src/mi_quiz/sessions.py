@@ -42,12 +42,18 @@ class StudyPlan:
 def prepare_study(
     store: Store, cards: list[Card], settings: Settings, now: datetime, tz: tzinfo,
     rng: random.Random, clock, new: int | None = None, limit: int | None = None, cram: bool = False,
+    everything: bool = False,
 ) -> StudyPlan:
+    """`everything`: every chosen card now, due or not (studying an exam's misses early)."""
     scheduler = Scheduler(settings.desired_retention, fuzz=settings.fuzz)
     states, hashes = store.states()
     day_start = study_day_start(now, settings.rollover_hour, tz)
     day_end = day_start + timedelta(days=1)
-    if cram:
+    if everything:
+        queue = cram_queue(cards, states, now, len(cards), scheduler)
+        for item in queue.main:
+            item.bucket = "new" if states.get(item.card.key, NEW_CARD).is_new else "review"
+    elif cram:
         queue = cram_queue(cards, states, now, limit or settings.reviews_per_day, scheduler)
     else:
         new_done, reviews_done = store.counts_since(day_start)
@@ -87,3 +93,120 @@ def outlook(store: Store, plan: StudyPlan, settings: Settings, now: datetime, tz
         new_left=sum(1 for c in plan.cards if states.get(c.key, NEW_CARD).is_new),
         new_today_left=max(0, settings.new_per_day - new_done),
     )
+
+
+# -- readiness and exams ------------------------------------------------------------
+
+
+def weights_for(library: Library, cards: list[Card]) -> dict[str, float]:
+    from mi_quiz.exam import deck_weights
+
+    deck_ids = sorted({card.deck_id for card in cards})
+    return deck_weights(deck_ids, {deck.id: deck.weight for deck in library.decks})
+
+
+def estimate_readiness(store: Store, library: Library, cards: list[Card], settings: Settings, now: datetime,
+                       questions: int, pass_percent: float):
+    from mi_quiz.readiness import readiness
+
+    states, _ = store.states()
+    scheduler = Scheduler(settings.desired_retention, fuzz=False)
+    return readiness(cards, states, weights_for(library, cards), scheduler, now, questions, pass_percent)
+
+
+def exam_date_plan(store: Store, cards: list[Card], settings: Settings, now: datetime, tz: tzinfo):
+    from datetime import date
+
+    from mi_quiz.readiness import plan_for_exam_date
+
+    if not settings.exam_date:
+        return None
+    states, _ = store.states()
+    unseen = sum(1 for card in cards if card.key not in states)
+    today = (now.astimezone(tz) - timedelta(hours=settings.rollover_hour)).date()
+    return plan_for_exam_date(date.fromisoformat(settings.exam_date), today, unseen, settings.new_per_day)
+
+
+def calibration_rows(store: Store) -> list[str]:
+    rows = []
+    for exam in store.exams():
+        if exam["predicted_score"] is None:
+            continue
+        actual = 100 * exam["correct"] / exam["questions"] if exam["questions"] else 0.0
+        rows.append(
+            f"  {exam['started_at'][:10]}: predicted {100 * exam['predicted_score']:.0f}% "
+            f"(pass {100 * exam['predicted_pass']:.0f}%), scored {actual:.0f}% ({'pass' if exam['passed'] else 'fail'})"
+        )
+    return ["Calibration (predicted vs actual, per mock exam):", *rows] if rows else []
+
+
+def save_exam(store: Store, result, exam_id: str, seed: int | None, estimate, record: bool,
+              settings: Settings, rng: random.Random) -> None:
+    """The exam, its questions, and one review-log row per answered question
+    (moving the schedule only when the candidate asked for it with --record)."""
+    import uuid
+
+    from mi_quiz.store import to_text
+    from mi_quiz.study import Review
+
+    report = result.report
+    states, _ = store.states()
+    scheduler = Scheduler(settings.desired_retention, fuzz=settings.fuzz)
+    reviews, rows = [], []
+    for question in result.questions:
+        answer = result.answers[question.position]
+        card = question.card
+        rows.append({
+            "exam_id": exam_id, "position": question.position, "deck_id": card.deck_id, "card_id": card.card_id,
+            "kind": card.kind, "level": card.level, "prompt": card.prompt,
+            "answer_given": answer.grade.given if answer.grade else None, "right_answer": card.answer,
+            "correct": int(bool(answer.grade and answer.grade.correct)), "flagged": int(answer.flagged),
+        })
+        if answer.grade is None:
+            continue
+        before = states.get(card.key, NEW_CARD)
+        seed_review = rng.getrandbits(63)
+        reviews.append(Review(
+            review_id=str(uuid.uuid4()), deck_id=card.deck_id, card_id=card.card_id, reviewed_at=result.finished,
+            rating=answer.grade.rating, answer=answer.grade.given, correct=answer.grade.correct, duration_ms=0,
+            mode="exam", content_hash=card.hash, schedules=record, state_before=before.state, seed=seed_review,
+            state_after=scheduler.review(before, answer.grade.rating, result.finished, seed_review) if record else None,
+            exam_id=exam_id,
+        ))
+    exam_row = {
+        "exam_id": exam_id, "started_at": to_text(result.started), "finished_at": to_text(result.finished),
+        "questions": report.total, "answered": report.answered, "correct": report.correct,
+        "pass_percent": result.pass_percent, "passed": int(report.passed),
+        "time_limit_s": int(result.time_limit.total_seconds()) if result.time_limit else None,
+        "seconds_used": (result.finished - result.started).total_seconds(), "timed_out": int(result.timed_out),
+        "seed": seed, "decks": sorted(report.by_deck), "recorded": int(record),
+        "predicted_score": estimate.predicted if estimate else None,
+        "predicted_pass": estimate.pass_probability if estimate else None,
+    }
+    store.save_exam(exam_row, rows, reviews)
+
+
+def missed_in_last_exam(store: Store, cards: list[Card]) -> list[Card]:
+    exams = store.exams()
+    if not exams:
+        return []
+    missed = {(q["deck_id"], q["card_id"]) for q in store.exam_questions(exams[-1]["exam_id"]) if not q["correct"]}
+    return [card for card in cards if card.key in missed]
+
+
+def history_rows(store: Store) -> tuple[list[list[str]], str]:
+    exams = store.exams()
+    rows = []
+    for exam in exams:
+        actual = 100 * exam["correct"] / exam["questions"] if exam["questions"] else 0.0
+        predicted = f"{100 * exam['predicted_score']:.0f}%" if exam["predicted_score"] is not None else "-"
+        rows.append([
+            exam["started_at"][:16].replace("T", " "), str(exam["questions"]), f"{actual:.1f}%",
+            "pass" if exam["passed"] else "fail", predicted, f"{exam['seconds_used'] / 60:.0f}m",
+        ])
+    trend = ""
+    if len(exams) >= 2:
+        scores = [100 * e["correct"] / e["questions"] for e in exams if e["questions"]]
+        recent = scores[-3:]
+        trend = f"Trend: {recent[-1] - recent[0]:+.1f} points over the last {len(recent)} attempts."
+    return rows, trend

@@ -18,6 +18,13 @@ def show_decks(decks: list[Deck]) -> None:
     if not decks:
         console.print("No decks found. Add a folder with --decks PATH or MI_QUIZ_DECKS.")
         return
+    if console.width < 100:  # a table of five columns wraps badly: one block per deck
+        for deck in decks:
+            types = ", ".join(f"{kind} {count}" for kind, count in deck.types.items())
+            console.print(f"[bold]{deck.id}[/bold]  {deck.title}")
+            console.print(f"  {len(deck.cards)} study cards ({types})")
+            console.print(f"  {deck.origin}: {deck.path}", overflow="fold")
+        return
     table = Table(title="Decks", title_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("title")

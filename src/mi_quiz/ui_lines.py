@@ -166,3 +166,142 @@ def summary_lines(summary, outlook, now, tz) -> list[str]:
         lines.append(f"Next card due: {outlook.next_due.astimezone(tz):%Y-%m-%d %H:%M}.")
     lines.append(f"New cards left: {outlook.new_left} ({outlook.new_today_left} more allowed today).")
     return lines
+
+
+# -- mock exams ---------------------------------------------------------------------
+
+
+def clock_text(left) -> str:
+    seconds = max(0, int(left.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d} left"
+
+
+def exam_header(prompt) -> str:
+    question = prompt.question
+    parts = [f"[{question.position}/{prompt.total}] {question.card.deck_id}"]
+    if prompt.time_left is not None:
+        parts.append(clock_text(prompt.time_left))
+    if prompt.answer.flagged:
+        parts.append("flagged")
+    if prompt.answer.value is not None:
+        parts.append("answered")
+    return " · ".join(parts)
+
+
+def parse_exam_line(prompt, line: str):
+    """An ExamAction, or the message to show when the line is not valid."""
+    from mi_quiz.exam import ExamAction
+
+    text = line.strip()
+    if text.lower() in ("s", "skip", "-"):
+        return ExamAction("skip")
+    flag = text.endswith("*")
+    text = text.rstrip("*").strip()
+    if flag and not text:
+        return ExamAction("flag")
+    card = prompt.question.card
+    if card.kind == "mcq":
+        index = parse_choice(text, len(prompt.question.choices))
+        if index is None:
+            return f"Answer with a letter a-{LETTERS[len(prompt.question.choices) - 1]}; s to skip; add * to flag."
+        value = index
+    elif card.kind == "truefalse":
+        value = TRUE_WORDS.get(text.lower())
+        if value is None:
+            return "Answer true or false (t/f); s to skip; add * to flag."
+    else:
+        value = text
+    return ExamAction("flag" if flag else "answer", value)
+
+
+class LineExamUI(LineStudyUI):
+    def show_exam_question(self, prompt) -> None:
+        self.say()
+        self.say(exam_header(prompt))
+        self.say(prompt.question.card.prompt)
+        for letter, choice in zip(LETTERS, prompt.question.choices):
+            self.say(f"  {letter}) {choice}")
+
+    def ask(self, prompt):
+        from mi_quiz.exam import ExamAction
+
+        self.show_exam_question(prompt)
+        while True:
+            line = self.read("answer> ")
+            if line is None or not line.strip():
+                return ExamAction("submit")
+            parsed = parse_exam_line(prompt, line)
+            if not isinstance(parsed, str):
+                return parsed
+            self.say(parsed)
+
+    def review_menu(self, unanswered, flagged, time_left) -> bool:
+        self.say()
+        if unanswered:
+            self.say("Unanswered: " + ", ".join(map(str, unanswered)))
+        if flagged:
+            self.say("Flagged: " + ", ".join(map(str, flagged)))
+        if time_left is not None:
+            self.say(clock_text(time_left))
+        line = self.read("Go back to them? (y = yes; n or empty = submit) ")
+        return bool(line) and line.strip().lower() in ("y", "yes")
+
+
+def percent(right: int, total: int) -> str:
+    return f"{right}/{total} ({100 * right / total:.0f}%)" if total else "0/0"
+
+
+def report_lines(result, estimate=None) -> list[str]:
+    report = result.report
+    used = int((result.finished - result.started).total_seconds())
+    lines = [
+        f"Score: {report.correct}/{report.total} ({report.percent:.1f}%): "
+        f"{'PASS' if report.passed else 'FAIL'} (pass mark {result.pass_percent:g}%: {report.needed} right needed)",
+        f"Answered: {report.answered} of {report.total}."
+        + (" Time ran out." if result.timed_out else ""),
+        f"Time used: {used // 60}m {used % 60:02d}s"
+        + (f" of {int(result.time_limit.total_seconds() // 60)}m" if result.time_limit else ""),
+        "By deck: " + "; ".join(f"{deck} {percent(*tally)}" for deck, tally in report.by_deck.items()),
+        "By level: " + "; ".join(f"{level} {percent(*tally)}" for level, tally in report.by_level.items()),
+    ]
+    if estimate is not None:
+        lines.append(
+            f"Predicted before this exam: {100 * estimate.predicted:.0f}% score, "
+            f"{100 * estimate.pass_probability:.0f}% chance to pass."
+        )
+    if report.missed:
+        lines += ["", "Missed questions:"]
+        for missed in report.missed:
+            card = missed.question.card
+            lines.append(f"{missed.question.position}. [{card.deck_id}/{card.card_id}] {card.prompt}")
+            lines.append(f"   You answered: {missed.given if missed.given is not None else '(not answered)'}")
+            lines.append(f"   Right answer: {card.answer}")
+            if card.explanation:
+                lines.append(f"   Why: {card.explanation}")
+            if card.source:
+                lines.append(f"   Source: {card.source}")
+    return lines
+
+
+def readiness_lines(estimate, plan=None, calibration=None) -> list[str]:
+    lines = [
+        f"Predicted score: {100 * estimate.predicted:.0f}%. Chance to pass a {estimate.questions}-question exam "
+        f"at {estimate.pass_percent:g}%: {100 * estimate.pass_probability:.0f}%."
+    ]
+    for deck in estimate.decks:
+        lines.append(f"  {deck.deck_id}: {100 * deck.predicted:.0f}% predicted ({deck.seen} of {deck.questions} exam-style questions studied)")
+    if plan is not None:
+        if plan.days_left < 0:
+            lines.append(f"Exam date {plan.exam_date} has passed; set a new one with mi-quiz config exam_date YYYY-MM-DD.")
+        elif plan.on_track:
+            lines.append(f"Exam on {plan.exam_date} ({plan.days_left} day(s) left): at {plan.new_per_day} new a day, every card is introduced by {plan.introduced_by}.")
+        else:
+            lines.append(
+                f"Exam on {plan.exam_date} ({plan.days_left} day(s) left): at {plan.new_per_day} new a day, "
+                f"{plan.unseen} unseen cards will not all be introduced in time; "
+                f"{plan.needed_per_day} new a day would (mi-quiz config new_per_day {plan.needed_per_day})."
+            )
+    for row in calibration or []:
+        lines.append(row)
+    return lines

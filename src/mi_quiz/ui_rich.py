@@ -151,3 +151,47 @@ class RichStudyUI:
 
     def notice(self, text: str) -> None:
         self.console.print(f"[yellow]{text}[/yellow]")
+
+
+class RichExamUI:
+    """Exam screens: a panel per question, answers confirmed with Enter (so a
+    stray key never answers a timed question)."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False)
+
+    def ask(self, prompt):
+        from mi_quiz.exam import ExamAction
+        from mi_quiz.ui_lines import exam_header, parse_exam_line
+
+        question = prompt.question
+        parts = [Text(question.card.prompt, style="bold")]
+        for letter, choice in zip(LETTERS, question.choices):
+            parts.append(Text(f"  {letter}  {choice}"))
+        if question.card.kind == "truefalse":
+            parts.append(Text("  t  true\n  f  false"))
+        self.console.print()
+        self.console.print(Panel(Group(*parts), title=exam_header(prompt), title_align="left", border_style="blue"))
+        self.console.print("[dim]answer + Enter · s: skip · add * to flag · empty line: submit the exam[/dim]")
+        while True:
+            line = input("> ")
+            if not line.strip():
+                return ExamAction("submit")
+            parsed = parse_exam_line(prompt, line)
+            if not isinstance(parsed, str):
+                return parsed
+            self.console.print(f"[yellow]{parsed}[/yellow]")
+
+    def review_menu(self, unanswered, flagged, time_left) -> bool:
+        from mi_quiz.ui_lines import clock_text
+
+        if unanswered:
+            self.console.print(f"Unanswered: {', '.join(map(str, unanswered))}")
+        if flagged:
+            self.console.print(f"Flagged: {', '.join(map(str, flagged))}")
+        if time_left is not None:
+            self.console.print(clock_text(time_left))
+        return input("Go back to them? (y = yes; Enter = submit) ").strip().lower() in ("y", "yes")
+
+    def notice(self, text: str) -> None:
+        self.console.print(f"[yellow]{text}[/yellow]")
