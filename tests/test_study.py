@@ -15,7 +15,7 @@ from mi_quiz.config import Settings
 from mi_quiz.schedule import AGAIN, GOOD, HARD, LEARNING, REVIEW, Scheduler, replay_log
 from mi_quiz.sessions import outlook, prepare_study, select_cards
 from mi_quiz.store import Store
-from mi_quiz.study import Response, study_day_start
+from mi_quiz.study import Limits, Response, build_queue, study_day_start
 
 UTC = timezone.utc
 
@@ -98,8 +98,12 @@ def test_review_limit_and_most_forgotten_first(store, deck_dir):
     chosen = [i.card.card_id for i in plan.session.queue.main]
     assert len(chosen) == 2
     scheduler = Scheduler(fuzz=False)
-    ranked = sorted(states, key=lambda k: scheduler.retrievability(states[k], clock.now))
+    ranked = sorted(states, key=lambda k: (scheduler.retrievability(states[k], clock.now), states[k].due))
     assert chosen == [card_id for _, card_id in ranked[:2]]
+    # The start-up fast path (SQL pre-ordering) picks what the core picks from full state.
+    full = build_queue(cards, states, clock.now, plan.session.day_end, Limits(0, 2), 0, 0, scheduler)
+    assert [i.card.card_id for i in full.main] == chosen
+    assert store.weakest_due(clock.now, plan.session.day_end) == ranked
 
 
 def test_again_card_returns_in_the_same_session(store, deck_dir):
@@ -254,3 +258,47 @@ def test_outlook_counts_streak_and_due(store, deck_dir):
     view = outlook(store, plan, settings, clock.now - timedelta(days=1), UTC)
     assert view.streak == 3
     assert view.new_left == 0
+
+
+def test_fast_retrievability_matches_fsrs():
+    import fsrs
+
+    scheduler = Scheduler(fuzz=False)
+    state = scheduler.review(scheduler.review(CardStateNew(), GOOD, START, 1), GOOD, START + timedelta(minutes=10), 2)
+    for days in (0, 1, 3, 10, 45, 400):
+        when = START + timedelta(days=days, hours=5)
+        card = fsrs.Card(card_id=1, state=fsrs.State(state.state), step=state.step, stability=state.stability,
+                         difficulty=state.difficulty, due=state.due, last_review=state.last_review)
+        assert scheduler.retrievability(state, when) == pytest.approx(scheduler._fsrs.get_card_retrievability(card, when), rel=1e-12)
+
+
+def CardStateNew():
+    from mi_quiz.schedule import NEW_CARD
+
+    return NEW_CARD
+
+
+def test_deck_cache_reused_and_refreshed(deck_dir, tmp_path):
+    path = write(deck_dir, "d.yaml", SMALL_DECK)
+    first = library.load_library([(deck_dir, "t")])
+    library._cache_file().parent.mkdir(parents=True, exist_ok=True)
+    library._cache_file().write_bytes(b"\x00garbage")  # a truncated or foreign cache: parse again
+    again = library.load_library([(deck_dir, "t")])
+    assert [c.card_id for c in again.cards()] == [c.card_id for c in first.cards()]
+    stamp = path.stat()
+    from dataclasses import replace
+
+    marked = replace(first.decks[0], title="From the cache")
+    files = {(os_abspath(path), "t"): ((stamp.st_mtime_ns, stamp.st_size), marked, [])}
+    library._write_cache(files, library._cache_file())
+    cached = library.load_library([(deck_dir, "t")])
+    assert cached.decks[0].title == "From the cache"  # an unchanged file is not parsed again
+    assert cached.decks[0].cards == first.decks[0].cards
+    path.write_text(path.read_text().replace("Small deck", "Renamed deck"))
+    assert library.load_library([(deck_dir, "t")]).decks[0].title == "Renamed deck"
+
+
+def os_abspath(path):
+    import os
+
+    return os.path.abspath(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -38,6 +37,12 @@ def _check_paths(option: str, given: Optional[List[str]]) -> List[str]:
         if not Path(entry).expanduser().exists():
             raise UsageFailure(f"{option}: no such file or folder: {entry}")
     return list(given or [])
+
+
+def _echo_json(value, indent: int = 2, default=None) -> None:
+    import json  # only the --json paths pay for it
+
+    typer.echo(json.dumps(value, indent=indent, default=default))
 
 
 def _version(value: bool) -> None:
@@ -81,7 +86,7 @@ def decks(
              "weight": d.weight, "origin": d.origin, "path": d.path}
             for d in loaded.decks
         ]
-        typer.echo(json.dumps(rows, indent=2))
+        _echo_json(rows)
         return
     from mi_quiz import terminal
 
@@ -108,14 +113,14 @@ def validate(
     errors = [p for p in loaded.problems if p.severity == "error"]
     warnings = [p for p in loaded.problems if p.severity == "warning"]
     if output == "json":
-        typer.echo(json.dumps({
+        _echo_json({
             "files": len(files), "decks": len(loaded.decks), "cards": len(loaded.cards()),
             "errors": len(errors), "warnings": len(warnings),
             "problems": [
                 {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity, "message": p.message}
                 for p in loaded.problems
             ],
-        }, indent=2))
+        })
     else:
         for problem in loaded.problems:
             typer.echo(str(problem))
@@ -273,7 +278,7 @@ def exam(
     if history:
         rows, trend = history_rows(store)
         if as_json:
-            typer.echo(json.dumps(store.exams(), indent=2))
+            _echo_json(store.exams())
         elif not rows:
             typer.echo("No mock exams yet: mi-quiz exam")
         else:
@@ -314,7 +319,7 @@ def exam(
     save_exam(store, result, exam_id, seed, estimate, record, settings, rng)
     if as_json:
         report = result.report
-        typer.echo(json.dumps({
+        _echo_json({
             "exam_id": exam_id, "seed": seed, "questions": report.total, "answered": report.answered,
             "correct": report.correct, "percent": round(report.percent, 2), "pass_percent": mark,
             "needed": report.needed, "passed": report.passed, "timed_out": result.timed_out,
@@ -328,7 +333,7 @@ def exam(
                  "explanation": m.question.card.explanation, "source": m.question.card.source}
                 for m in report.missed
             ],
-        }, indent=2))
+        })
         return
     lines = report_lines(result, estimate)
     lines.append("")
@@ -370,7 +375,7 @@ def ready(
     if as_json:
         payload = asdict(estimate)
         payload["exam_date"] = {k: str(v) if v is not None else None for k, v in asdict(plan).items()} if plan else None
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        _echo_json(payload, default=str)
         return
     typer.echo("\n".join(readiness_lines(estimate, plan, calibration_rows(store))))
     store.close()
@@ -410,6 +415,7 @@ def config(
     value: Optional[str] = typer.Argument(None, help="Its new value."),
 ) -> None:
     """Show the settings, or set one: mi-quiz config new_per_day 30."""
+    import json
     from dataclasses import asdict
 
     from mi_quiz import config as settings_file
@@ -427,7 +433,7 @@ def config(
     except settings_file.ConfigError as error:
         raise UsageFailure(str(error)) from None
     if value is None:
-        typer.echo(json.dumps(getattr(settings, key)))
+        _echo_json(getattr(settings, key), indent=None)
         return
     setattr(settings, key, parsed)
     settings_file.save(settings)

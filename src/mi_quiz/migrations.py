@@ -56,6 +56,7 @@ def m001_review_log(db: Database) -> None:
             PRIMARY KEY (deck_id, card_id)
         );
         CREATE INDEX card_state_due ON card_state (due);
+        CREATE INDEX card_state_state_due ON card_state (state, due);
         CREATE INDEX card_state_first_review ON card_state (first_review);
         """
     )

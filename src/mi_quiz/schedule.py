@@ -8,8 +8,8 @@ review log reproduces every due date exactly.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES
@@ -19,8 +19,9 @@ AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
 
 
-@dataclass(frozen=True, slots=True)
-class CardState:
+class CardState(NamedTuple):
+    """Scheduling state of one card (a tuple: thousands are read at start-up)."""
+
     state: int = NEW
     step: int | None = None
     stability: float | None = None
@@ -47,6 +48,9 @@ class Scheduler:
     def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
         self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
         self.fuzz = fuzz
+        # FSRS-6 forgetting curve R(t) = (1 + factor * t / S) ** -decay, as fsrs computes it.
+        self._decay = -self._fsrs.parameters[20]
+        self._factor = 0.9 ** (1 / self._decay) - 1
 
     def review(self, before: CardState, rating: int, when: datetime, seed: int) -> CardState:
         card, _ = self._fsrs.review_card(self._to_fsrs(before, when), fsrs.Rating(rating), when)
@@ -70,9 +74,12 @@ class Scheduler:
         return previews
 
     def retrievability(self, state: CardState, when: datetime) -> float:
-        if state.is_new or state.last_review is None:
+        """fsrs' get_card_retrievability (whole elapsed days), without building
+        an fsrs.Card: the queue and readiness call this for every card."""
+        if state.is_new or state.last_review is None or not state.stability:
             return 0.0
-        return self._fsrs.get_card_retrievability(self._to_fsrs(state, when), when)
+        elapsed_days = max(0, (when - state.last_review).days)
+        return (1 + self._factor * elapsed_days / state.stability) ** self._decay
 
     def replay(self, reviews: list[tuple[int, datetime, int]]) -> CardState:
         """Rebuild a card's state from its (rating, time, seed) reviews, oldest first."""
@@ -128,6 +135,3 @@ def describe_interval(interval: timedelta) -> str:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
-
-def with_due(state: CardState, due: datetime) -> CardState:
-    return replace(state, due=due)

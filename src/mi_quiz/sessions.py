@@ -46,9 +46,10 @@ def prepare_study(
 ) -> StudyPlan:
     """`everything`: every chosen card now, due or not (studying an exam's misses early)."""
     scheduler = Scheduler(settings.desired_retention, fuzz=settings.fuzz)
-    states, hashes = store.states()
     day_start = study_day_start(now, settings.rollover_hour, tz)
     day_end = day_start + timedelta(days=1)
+    if cram or everything:
+        states, hashes = store.states()
     if everything:
         queue = cram_queue(cards, states, now, len(cards), scheduler)
         for item in queue.main:
@@ -62,7 +63,14 @@ def prepare_study(
             reviews_per_day=settings.reviews_per_day if limit is None else reviews_done + limit,
             rollover_hour=settings.rollover_hour,
         )
-        queue = build_queue(cards, states, now, day_end, limits, new_done, reviews_done, scheduler)
+        # Start-up is the hot path: read full state only for the cards this
+        # session can show (learning cards, and the weakest due reviews up to
+        # the limit); the rest of the collection is only "seen".
+        selected = {card.key for card in cards}
+        room = max(0, limits.reviews_per_day - reviews_done)
+        reviews = [key for key in store.weakest_due(now, day_end) if key in selected][:room]
+        states, hashes = store.states_for(reviews + store.learning_keys(day_end))
+        queue = build_queue(cards, states, now, day_end, limits, new_done, reviews_done, scheduler, store.seen_keys())
     session = StudySession(
         queue, states, hashes, scheduler, store, clock, rng, day_end, mode="cram" if cram else "study",
     )
@@ -79,18 +87,16 @@ class Outlook:
 
 
 def outlook(store: Store, plan: StudyPlan, settings: Settings, now: datetime, tz: tzinfo) -> Outlook:
-    states = plan.session.states
-    tomorrow_end = plan.day_start + timedelta(days=2)
-    dues = [states.get(c.key, NEW_CARD).due for c in plan.cards if not states.get(c.key, NEW_CARD).is_new]
-    dues = [d for d in dues if d is not None]
-    upcoming = [d for d in dues if d > now]
-    new_done, _ = store.counts_since(plan.day_start)
-    today = (now.astimezone(tz) - timedelta(hours=settings.rollover_hour)).date()
+    """Counts over the whole collection (not only the cards chosen for this session)."""
+    day_start = study_day_start(now, settings.rollover_hour, tz)
+    day = timedelta(days=1)
+    new_done, _ = store.counts_since(day_start)
+    seen = store.seen_keys()
     return Outlook(
-        streak=streak(store.study_days(settings.rollover_hour, tz), today),
-        due_tomorrow=sum(1 for d in dues if plan.day_start + timedelta(days=1) <= d < tomorrow_end),
-        next_due=min(upcoming) if upcoming else None,
-        new_left=sum(1 for c in plan.cards if states.get(c.key, NEW_CARD).is_new),
+        streak=streak(lambda n: store.studied_between(day_start - n * day, day_start - (n - 1) * day)),
+        due_tomorrow=store.due_between(day_start + day, day_start + 2 * day),
+        next_due=store.next_due_after(now),
+        new_left=sum(1 for c in plan.cards if c.key not in seen),
         new_today_left=max(0, settings.new_per_day - new_done),
     )
 

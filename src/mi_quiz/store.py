@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from mi_quiz.schedule import CardState
@@ -99,18 +99,62 @@ class Store:
     # -- card state (the cache) -------------------------------------------------------
 
     def states(self) -> tuple[dict[tuple[str, str], CardState], dict[tuple[str, str], str]]:
+        """Every cached state, and the content hash each card had when last reviewed."""
+        return self._read_states("", [])
+
+    def _read_states(self, where: str, parameters: list) -> tuple[dict, dict]:
         states, hashes = {}, {}
         rows = self.db.execute(
             "SELECT deck_id, card_id, state, step, stability, difficulty, due, last_review,"
-            " first_review, reps, lapses, last_hash FROM card_state"
+            " first_review, reps, lapses, last_hash FROM card_state" + where, parameters
         )
+        parse = datetime.fromisoformat
         for deck, card, state, step, stab, diff, due, last, first, reps, lapses, last_hash in rows:
             states[(deck, card)] = CardState(
-                state, step, stab, diff, from_text(due), from_text(last), from_text(first), reps, lapses
+                state, step, stab, diff, due and parse(due), last and parse(last), first and parse(first), reps, lapses
             )
             if last_hash:
                 hashes[(deck, card)] = last_hash
         return states, hashes
+
+    def weakest_due(self, now: datetime, due_before: datetime) -> list[tuple[str, str]]:
+        """Review cards due before `due_before`, lowest retrievability first.
+
+        FSRS retrievability falls as (whole days since the last review) /
+        stability grows, so ordering by that ratio is ordering by R. Keys only:
+        start-up then reads full state for just the cards it will show."""
+        return list(self.db.execute(
+            "SELECT deck_id, card_id FROM card_state WHERE state = 2 AND due < ?"
+            " ORDER BY CAST(julianday(?) - julianday(last_review) AS INTEGER) / stability DESC, due",
+            (to_text(due_before), to_text(now)),
+        ))
+
+    def learning_keys(self, due_before: datetime) -> list[tuple[str, str]]:
+        return list(self.db.execute(
+            "SELECT deck_id, card_id FROM card_state WHERE state IN (1, 3) AND due < ?", (to_text(due_before),)
+        ))
+
+    def states_for(self, keys: list[tuple[str, str]]) -> tuple[dict, dict]:
+        states, hashes = {}, {}
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            where = " OR ".join(["(deck_id = ? AND card_id = ?)"] * len(chunk))
+            part_states, part_hashes = self._read_states(" WHERE " + where, [v for key in chunk for v in key])
+            states.update(part_states)
+            hashes.update(part_hashes)
+        return states, hashes
+
+    def seen_keys(self) -> set[tuple[str, str]]:
+        return set(self.db.execute("SELECT deck_id, card_id FROM card_state"))
+
+    def due_between(self, start: datetime, end: datetime) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM card_state WHERE due >= ? AND due < ?", (to_text(start), to_text(end))
+        ).fetchone()[0]
+
+    def next_due_after(self, moment: datetime) -> datetime | None:
+        row = self.db.execute("SELECT MIN(due) FROM card_state WHERE due > ?", (to_text(moment),)).fetchone()
+        return from_text(row[0])
 
     def _put_state(self, deck_id: str, card_id: str, state: CardState | None, last_hash: str | None) -> None:
         if state is None:
@@ -166,15 +210,13 @@ class Store:
         ).fetchone()
         return new, reviews
 
-    def study_days(self, rollover_hour: int, tz) -> set[date]:
-        days = set()
-        rows = self.db.execute(
-            f"SELECT DISTINCT substr(reviewed_at, 1, 13) FROM review_log WHERE mode != 'exam' AND {NOT_UNDONE}"
-        )
-        for (hour,) in rows:
-            moment = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(tz) - timedelta(hours=rollover_hour)
-            days.add(moment.date())
-        return days
+    def studied_between(self, start: datetime, end: datetime) -> bool:
+        """Any study or cram answer (not undone) in [start, end): one index seek."""
+        return self.db.execute(
+            f"SELECT 1 FROM review_log WHERE reviewed_at >= ? AND reviewed_at < ? AND mode != 'exam'"
+            f" AND {NOT_UNDONE} LIMIT 1",
+            (to_text(start), to_text(end)),
+        ).fetchone() is not None
 
     def scheduling_reviews(self):
         """Every answer that moves a schedule, per card, oldest first: the input to a rebuild."""

@@ -129,12 +129,21 @@ def build_queue(
     new_done: int,
     reviews_done: int,
     scheduler: Scheduler,
+    seen: set[tuple[str, str]] | None = None,
 ) -> Queue:
     """Learning cards (shown when due), then due reviews most-forgotten first,
-    with the day's new cards spread among them, decks interleaved."""
+    with the day's new cards spread among them, decks interleaved.
+
+    `states` may hold only the cards due today when `seen` names every card
+    with any history (the fast path at start-up)."""
+    seen = set(states) if seen is None else seen
     learning, reviews, unseen = [], [], []
     for card in cards:
-        state = states.get(card.key, NEW_CARD)
+        state = states.get(card.key)
+        if state is None:
+            if card.key not in seen:
+                unseen.append(card)
+            continue
         if state.is_new:
             unseen.append(card)
         elif state.in_learning and state.due is not None and state.due < day_end:
@@ -144,17 +153,17 @@ def build_queue(
     reviews.sort(key=lambda entry: (entry[0], entry[1]))
     review_room = max(0, limits.reviews_per_day - reviews_done)
     review_items = [_Item(card, "review") for _, _, card in reviews[:review_room]]
-    new_items = [_Item(card, "new") for card in _interleave_new(unseen, max(0, limits.new_per_day - new_done), states)]
+    new_items = [_Item(card, "new") for card in _interleave_new(unseen, max(0, limits.new_per_day - new_done), seen)]
     learning.sort(key=lambda item: states[item.card.key].due)
     return Queue(main=_spread(review_items, new_items), learning=learning)
 
 
-def _interleave_new(unseen: list[Card], room: int, states: dict) -> list[Card]:
+def _interleave_new(unseen: list[Card], room: int, seen: set) -> list[Card]:
     """Round-robin across decks; at most one new sibling of a cloze card a day."""
     by_deck: dict[str, deque[Card]] = {}
     for card in unseen:
         by_deck.setdefault(card.deck_id, deque()).append(card)
-    touched = {(deck, card_id.split("#")[0]) for deck, card_id in states}
+    touched = {(deck, card_id.split("#")[0]) for deck, card_id in seen if "#" in card_id}
     chosen: list[Card] = []
     while len(chosen) < room and by_deck:
         for deck_id in list(by_deck):
@@ -374,11 +383,12 @@ class StudySession:
             ui.notice(f"Undone: {item.card.deck_id}/{item.card.card_id} is back in the queue.")
 
 
-def streak(study_days: set, today) -> int:
-    """Consecutive study days ending today (or yesterday, if today has none yet)."""
-    day = today if today in study_days else today - timedelta(days=1)
+def streak(studied_on: Callable[[int], bool]) -> int:
+    """Consecutive study days ending today (or yesterday, if today has none yet).
+
+    `studied_on(n)` says whether there was study n days before today."""
+    start = 0 if studied_on(0) else 1
     count = 0
-    while day in study_days:
+    while studied_on(start + count):
         count += 1
-        day -= timedelta(days=1)
     return count
