@@ -56,7 +56,7 @@ def write_decks(folder: Path) -> None:
 
 def simulated_reviews(rng: random.Random):
     """A steady-state history: every card reviewed when FSRS said it was due
-    (a day or two late at times), 10% lapses, starting up to three years ago."""
+    (a day or two late at times), 15% lapses, starting up to eight years ago."""
     from mi_quiz.schedule import NEW_CARD, Scheduler
 
     scheduler = Scheduler(fuzz=True)
@@ -64,9 +64,9 @@ def simulated_reviews(rng: random.Random):
     rng.shuffle(keys)
     total = 0
     for deck_id, card_id in keys:
-        state, moment = NEW_CARD, NOW - timedelta(days=rng.uniform(30, 3 * 365))
+        state, moment = NEW_CARD, NOW - timedelta(days=rng.uniform(30, 8 * 365))
         while moment < NOW and total < REVIEWS:
-            rating = rng.choices((1, 2, 3, 4), weights=(10, 5, 80, 5))[0]
+            rating = rng.choices((1, 2, 3, 4), weights=(15, 5, 75, 5))[0]
             seed = rng.getrandbits(63)
             before = state.state
             state = scheduler.review(state, rating, moment, seed)

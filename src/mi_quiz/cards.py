@@ -5,7 +5,6 @@ Nothing here knows about YAML, SQLite or the terminal.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from operator import itemgetter
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 
 def _digest(text: str) -> str:
+    import hashlib  # only deck parsing hashes; start-up reads hashes from the cache
+
     return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
 
 

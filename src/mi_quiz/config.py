@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -46,10 +45,18 @@ def config_file() -> Path:
 def load() -> Settings:
     path = config_file()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read settings ({error.strerror})") from None
+    import json  # only when there is a file to read
+
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as error:
         raise ConfigError(f"{path}: cannot read settings ({error}); fix or delete the file") from None
     settings = Settings()
     for key, value in raw.items():
@@ -62,6 +69,8 @@ def load() -> Settings:
 
 
 def save(settings: Settings) -> None:
+    import json
+
     path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")

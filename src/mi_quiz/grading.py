@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,6 +50,8 @@ def typo_allowance(answer: str) -> int:
 
 def show_difference(given: str, expected: str) -> str:
     """Mark what differs: [-removed-]{+added+} from the typed answer to the expected one."""
+    import difflib
+
     out = []
     matcher = difflib.SequenceMatcher(a=given, b=expected)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():

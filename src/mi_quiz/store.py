@@ -7,8 +7,6 @@ when migrations are pending (migrations.py).
 
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -246,6 +244,8 @@ class Store:
     # -- exams ----------------------------------------------------------------------------
 
     def save_exam(self, exam: dict, questions: list[dict], reviews: list[Review]) -> None:
+        import json
+
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             exam = dict(exam, decks=json.dumps(exam["decks"]))

@@ -7,7 +7,6 @@ screen (a StudyUI) all come in from outside, so tests drive it directly.
 from __future__ import annotations
 
 import random
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -327,6 +326,8 @@ class StudySession:
 
     def _answer(self, item: _Item, grade: Grade, duration_ms: int) -> Review:
         card = item.card
+        import uuid
+
         when = self.clock()
         before = self.states.get(card.key)
         seed = self.rng.getrandbits(63)
