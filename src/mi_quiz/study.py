@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 
 from mi_quiz.cards import Card, answer_changed
 from mi_quiz.grading import Grade, adjust, grade_choice, grade_truefalse, grade_typed
-from mi_quiz.schedule import AGAIN, NEW_CARD, REVIEW, CardState, Scheduler
+from mi_quiz.schedule import AGAIN, NEW_CARD, RATING_NAMES, REVIEW, CardState, Scheduler, describe_interval
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than stop
 
@@ -253,7 +253,8 @@ class StudySession:
             if follow in ("guess", "easy") and grade.correct:
                 self._undo(ui, quiet=True)
                 self._take(item)
-                self._answer(item, adjust(grade, follow), response.duration_ms)
+                again = self._answer(item, adjust(grade, follow), response.duration_ms)
+                ui.notice(f"Counted as {RATING_NAMES[again.rating]}" + _next_in(again) + ".")
             elif follow == "undo":
                 self._undo(ui)
             elif follow == "quit":
@@ -382,6 +383,11 @@ class StudySession:
         if not quiet:
             self._put_back(_Item(item.card, item.bucket))
             ui.notice(f"Undone: {item.card.deck_id}/{item.card.card_id} is back in the queue.")
+
+
+def _next_in(review: Review) -> str:
+    after = review.state_after
+    return f"; next review in {describe_interval(after.due - review.reviewed_at)}" if after and after.due else ""
 
 
 def streak(studied_on: Callable[[int], bool]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mi_quiz.cards import Deck
 
@@ -21,9 +22,9 @@ def show_decks(decks: list[Deck]) -> None:
     if console.width < 100:  # a table of five columns wraps badly: one block per deck
         for deck in decks:
             types = ", ".join(f"{kind} {count}" for kind, count in deck.types.items())
-            console.print(f"[bold]{deck.id}[/bold]  {deck.title}")
-            console.print(f"  {len(deck.cards)} study cards ({types})")
-            console.print(f"  {deck.origin}: {deck.path}", overflow="fold")
+            console.print(Text.assemble((deck.id, "bold"), f"  {deck.title}"))
+            console.print(f"  {len(deck.cards)} study cards ({types})", markup=False)
+            console.print(f"  {deck.origin}: {deck.path}", overflow="fold", markup=False)
         return
     table = Table(title="Decks", title_justify="left")
     table.add_column("id", no_wrap=True)
@@ -33,7 +34,8 @@ def show_decks(decks: list[Deck]) -> None:
     table.add_column("from")
     for deck in decks:
         types = ", ".join(f"{kind} {count}" for kind, count in deck.types.items())
-        table.add_row(deck.id, deck.title, str(len(deck.cards)), types, f"{deck.origin}: {deck.path}")
+        cells = (deck.id, deck.title, str(len(deck.cards)), types, f"{deck.origin}: {deck.path}")
+        table.add_row(*(Text(cell) for cell in cells))  # deck text is never markup
     console.print(table)
 
 
@@ -48,5 +50,7 @@ def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
 
 def show_summary(title: str, lines: list[str]) -> None:
     from rich.panel import Panel
+    from rich.text import Text
 
-    console.print(Panel("\n".join(lines), title=title, title_align="left"))
+    # Text, not markup: deck content such as "[deck/card]" must print as written.
+    console.print(Panel(Text("\n".join(lines)), title=title, title_align="left"))

@@ -7,6 +7,7 @@ import time
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from mi_quiz.grading import Grade
@@ -15,6 +16,17 @@ from mi_quiz.study import Question, Response, Review
 from mi_quiz.ui_lines import LETTERS, feedback_lines, progress_line
 
 COLOURS = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+
+
+def _options(choices: tuple[str, ...], kind: str) -> Table:
+    """Options in a grid, so a wrapped option stays indented under its letter."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="bold", no_wrap=True)
+    grid.add_column()
+    rows = list(zip(LETTERS, choices)) if kind == "mcq" else [("t", "true"), ("f", "false")] if kind == "truefalse" else []
+    for letter, text in rows:
+        grid.add_row(f"  {letter}", text)
+    return grid
 
 
 def read_key() -> str:
@@ -54,14 +66,13 @@ class RichStudyUI:
 
     def ask(self, question: Question) -> Response:
         card = question.card
-        parts = [Text(f"{question.position} of {question.total}", style="dim")]
+        left = question.remaining
+        status = f"{question.position} of {question.total} · {left.get('new', 0)} new · {left.get('learning', 0)} learning · {left.get('review', 0)} due"
+        parts = [Text(status + (" · new card" if question.is_new else ""), style="dim")]
         if question.changed:
             parts.append(Text("This card's answer changed since you last saw it.", style="yellow"))
         parts.append(Text(card.prompt, style="bold"))
-        for letter, choice in zip(LETTERS, question.choices):
-            parts.append(Text(f"  {letter}  {choice}"))
-        if card.kind == "truefalse":
-            parts.append(Text("  t  true\n  f  false"))
+        parts.append(_options(question.choices, card.kind))
         self.console.print()
         self.console.print(self._panel(question, Group(*parts)))
         started = time.monotonic()
@@ -129,11 +140,11 @@ class RichStudyUI:
         lines = feedback_lines(question, grade, review)
         if card.kind not in ("basic", "cloze"):
             style = "green" if grade.correct else "red"
-            self.console.print(Panel("\n".join(lines), border_style=style, title="right" if grade.correct else "wrong", title_align="left"))
+            self.console.print(Panel(Text("\n".join(lines)), border_style=style, title="right" if grade.correct else "wrong", title_align="left"))
             options = "enter: next · g: I guessed · e: easy · u: undo · q: stop" if grade.correct else "enter: next · u: undo · q: stop"
         else:
             if lines:
-                self.console.print("\n".join(lines), style="dim")
+                self.console.print(Text("\n".join(lines), style="dim"))
             return None
         self.console.print(f"[dim]{options}[/dim]")
         while True:
@@ -150,7 +161,7 @@ class RichStudyUI:
                 return "quit"
 
     def notice(self, text: str) -> None:
-        self.console.print(f"[yellow]{text}[/yellow]")
+        self.console.print(Text(text, style="yellow"))
 
 
 class RichExamUI:
@@ -165,11 +176,7 @@ class RichExamUI:
         from mi_quiz.ui_lines import exam_header, parse_exam_line
 
         question = prompt.question
-        parts = [Text(question.card.prompt, style="bold")]
-        for letter, choice in zip(LETTERS, question.choices):
-            parts.append(Text(f"  {letter}  {choice}"))
-        if question.card.kind == "truefalse":
-            parts.append(Text("  t  true\n  f  false"))
+        parts = [Text(question.card.prompt, style="bold"), _options(question.choices, question.card.kind)]
         self.console.print()
         self.console.print(Panel(Group(*parts), title=exam_header(prompt), title_align="left", border_style="blue"))
         self.console.print("[dim]answer + Enter · s: skip · add * to flag · empty line: submit the exam[/dim]")
@@ -180,18 +187,18 @@ class RichExamUI:
             parsed = parse_exam_line(prompt, line)
             if not isinstance(parsed, str):
                 return parsed
-            self.console.print(f"[yellow]{parsed}[/yellow]")
+            self.console.print(Text(parsed, style="yellow"))
 
     def review_menu(self, unanswered, flagged, time_left) -> bool:
         from mi_quiz.ui_lines import clock_text
 
         if unanswered:
-            self.console.print(f"Unanswered: {', '.join(map(str, unanswered))}")
+            self.console.print(Text(f"Unanswered: {', '.join(map(str, unanswered))}"))
         if flagged:
-            self.console.print(f"Flagged: {', '.join(map(str, flagged))}")
+            self.console.print(Text(f"Flagged: {', '.join(map(str, flagged))}"))
         if time_left is not None:
             self.console.print(clock_text(time_left))
         return input("Go back to them? (y = yes; Enter = submit) ").strip().lower() in ("y", "yes")
 
     def notice(self, text: str) -> None:
-        self.console.print(f"[yellow]{text}[/yellow]")
+        self.console.print(Text(text, style="yellow"))
