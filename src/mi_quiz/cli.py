@@ -223,7 +223,7 @@ def study(
             return
     plan = prepare_study(
         store, cards, settings, clock(), tz, random.Random(seed), clock, new=len(cards) if missed else new,
-        limit=limit, cram=cram, everything=missed,
+        limit=limit, cram=cram, everything=missed, filtered=bool(deck or tag or missed),
     )
     if _interactive():
         from mi_quiz.ui_rich import RichStudyUI

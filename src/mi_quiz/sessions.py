@@ -42,9 +42,10 @@ class StudyPlan:
 def prepare_study(
     store: Store, cards: list[Card], settings: Settings, now: datetime, tz: tzinfo,
     rng: random.Random, clock, new: int | None = None, limit: int | None = None, cram: bool = False,
-    everything: bool = False,
+    everything: bool = False, filtered: bool = True,
 ) -> StudyPlan:
-    """`everything`: every chosen card now, due or not (studying an exam's misses early)."""
+    """`everything`: every chosen card now, due or not (studying an exam's misses early).
+    `filtered`: `cards` is a selection, not every card on the search path."""
     scheduler = Scheduler(settings.desired_retention, fuzz=settings.fuzz)
     day_start = study_day_start(now, settings.rollover_hour, tz)
     day_end = day_start + timedelta(days=1)
@@ -66,9 +67,16 @@ def prepare_study(
         # Start-up is the hot path: read full state only for the cards this
         # session can show (learning cards, and the weakest due reviews up to
         # the limit); the rest of the collection is only "seen".
-        selected = {card.key for card in cards}
         room = max(0, limits.reviews_per_day - reviews_done)
-        reviews = [key for key in store.weakest_due(now, day_end) if key in selected][:room]
+        reviews = store.weakest_due(now, day_end)
+        if filtered:
+            selected = {card.key for card in cards}
+            reviews = [key for key in reviews if key in selected][:room]
+        else:
+            # Unfiltered, the only keys not on the search path are orphans
+            # (cards removed from their deck); a margin keeps them from
+            # taking the day's slots, and build_queue applies the limit.
+            reviews = reviews[: room + 100]
         states, hashes = store.states_for(reviews + store.learning_keys(day_end))
         queue = build_queue(cards, states, now, day_end, limits, new_done, reviews_done, scheduler, store.seen_keys())
     session = StudySession(
