@@ -453,7 +453,19 @@ def schema(path_only: bool = typer.Option(False, "--path", help="Print only the 
 
 def main() -> None:
     try:
-        app(prog_name="mi-quiz")
+        code = app(prog_name="mi-quiz", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("", err=True)
+        sys.exit(130)
+    except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `mi-quiz`: the help is the answer
+            typer.echo(error.format_message())
+            sys.exit(0)
+        # Click's usage errors, on one line instead of usage + blank + error.
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        command = getattr(getattr(error, "ctx", None), "command_path", "mi-quiz")
+        typer.echo(f"mi-quiz: error: {message} (see: {command} --help)", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
     except UsageFailure as failure:
         typer.echo(f"mi-quiz: error: {failure}", err=True)
         sys.exit(2)
@@ -465,3 +477,4 @@ def main() -> None:
             raise
         typer.echo(f"mi-quiz: internal error: {type(error).__name__}: {error} (set MI_QUIZ_DEBUG=1 for details)", err=True)
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
