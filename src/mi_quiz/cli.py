@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 
 DecksOption = typer.Option(None, "--decks", help="Another deck folder or file (repeatable).", metavar="PATH")
+JsonOption = typer.Option(False, "--json", help="Print JSON.")
 DbOption = typer.Option(None, "--db", help="The SQLite database (default: user data dir; or MI_QUIZ_DB).", metavar="PATH")
 
 
@@ -76,7 +77,7 @@ def _load(decks: Optional[List[str]], quiet: bool = False):
 @app.command()
 def decks(
     decks: Optional[List[str]] = DecksOption,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JsonOption,
 ) -> None:
     """List the decks found, with their cards by type and where each came from."""
     loaded = _load(decks)
@@ -190,6 +191,14 @@ def _interactive() -> bool:
 DeckFilter = typer.Option(None, "--deck", help="Only this deck id (repeatable).", metavar="ID")
 TagFilter = typer.Option(None, "--tag", help="Only cards with this tag or level (repeatable).", metavar="TAG")
 SeedOption = typer.Option(None, "--seed", help="Seed the shuffles (reproducible runs).")
+QuestionsOption = typer.Option(None, "--questions", min=1, help="Exam length (default: config exam_questions, 50).")
+PassOption = typer.Option(None, "--pass", min=1, max=100, help="Pass mark in percent (default: config exam_pass_percent, 70).")
+
+
+def _exam_shape(settings, questions: Optional[int], pass_percent: Optional[float]) -> tuple[int, float]:
+    """Questions and pass mark: the options, else the configured exam."""
+    return (questions or settings.exam_questions,
+            pass_percent if pass_percent is not None else settings.exam_pass_percent)
 
 
 @app.command()
@@ -252,14 +261,14 @@ def study(
 
 @app.command()
 def exam(
-    questions: Optional[int] = typer.Option(None, "--questions", min=1, help="Number of questions (default 50, or config exam_questions)."),
+    questions: Optional[int] = QuestionsOption,
     minutes: Optional[float] = typer.Option(None, "--time", min=0.1, help="Time limit in minutes; unanswered questions count as wrong."),
-    pass_percent: Optional[float] = typer.Option(None, "--pass", min=1, max=100, help="Pass mark in percent (default 70, or config exam_pass_percent)."),
+    pass_percent: Optional[float] = PassOption,
     deck: Optional[List[str]] = DeckFilter,
     tag: Optional[List[str]] = TagFilter,
     seed: Optional[int] = SeedOption,
     record: bool = typer.Option(False, "--record", help="Let the answers move the spaced-repetition schedule."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = JsonOption,
     history: bool = typer.Option(False, "--history", help="List past attempts and their trend instead."),
     decks: Optional[List[str]] = DecksOption,
     db: Optional[str] = DbOption,
@@ -291,8 +300,7 @@ def exam(
     clock = _clock()
     loaded = _load(decks)
     cards = _select(loaded, deck, tag)
-    count = questions or settings.exam_questions
-    mark = pass_percent if pass_percent is not None else settings.exam_pass_percent
+    count, mark = _exam_shape(settings, questions, pass_percent)
     seed = seed if seed is not None else random.SystemRandom().getrandbits(32)
     rng = random.Random(seed)
     drawn = exams.draw_exam(cards, count, weights_for(loaded, cards), rng)
@@ -349,11 +357,11 @@ def exam(
 
 @app.command()
 def ready(
-    questions: Optional[int] = typer.Option(None, "--questions", min=1, help="Exam length (default: config exam_questions)."),
-    pass_percent: Optional[float] = typer.Option(None, "--pass", min=1, max=100, help="Pass mark (default: config exam_pass_percent)."),
+    questions: Optional[int] = QuestionsOption,
+    pass_percent: Optional[float] = PassOption,
     deck: Optional[List[str]] = DeckFilter,
     tag: Optional[List[str]] = TagFilter,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JsonOption,
     decks: Optional[List[str]] = DecksOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -369,8 +377,7 @@ def ready(
     cards = _select(loaded, deck, tag)
     store = _open_store(db)
     now = clock()
-    estimate = estimate_readiness(store, loaded, cards, settings, now, questions or settings.exam_questions,
-                                  pass_percent if pass_percent is not None else settings.exam_pass_percent)
+    estimate = estimate_readiness(store, loaded, cards, settings, now, *_exam_shape(settings, questions, pass_percent))
     plan = exam_date_plan(store, cards, settings, now, now.astimezone().tzinfo)
     if as_json:
         payload = asdict(estimate)
