@@ -111,3 +111,16 @@ def test_sigkill_mid_session_keeps_every_answer(deck_dir, tmp_path):
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert connection.execute("SELECT card_id FROM review_log ORDER BY reviewed_at").fetchall() == [("m1",), ("t1",), ("b1",)]
     assert connection.execute("SELECT COUNT(*) FROM card_state").fetchone()[0] == 3
+
+
+def test_doctor_rebuild_matches_the_cache(deck_dir, tmp_path):
+    write(deck_dir, "small.yaml", SMALL_DECK)
+    db = tmp_path / "d.db"
+    assert run_study(deck_dir, db, "b\nt\n3\n1\ndesire\nu\ndesir\n\n").returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "mi_quiz", "doctor", "--rebuild", "--decks", str(deck_dir), "--db", str(db)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "integrity: ok" in result.stdout
+    assert "rebuilt 5 card state(s) from the log; 0 differed from the cache" in result.stdout
