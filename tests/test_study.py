@@ -47,7 +47,7 @@ def load_cards(deck_dir, *texts):
 
 def start(store, cards, clock, settings=None, **kwargs):
     settings = settings or Settings(fuzz=False)
-    return prepare_study(store, cards, settings, clock(), UTC, random.Random(7), clock, **kwargs)
+    return prepare_study(store, None, settings, clock(), UTC, random.Random(7), clock, cards=cards, **kwargs)
 
 
 def test_study_day_rolls_over_at_local_hour():
@@ -302,3 +302,34 @@ def os_abspath(path):
     import os
 
     return os.path.abspath(path)
+
+
+def test_library_hot_path_queues_what_the_card_path_queues(store, deck_dir):
+    write(deck_dir, "a.yaml", SMALL_DECK)
+    write(deck_dir, "b.yaml", many_cards_deck("bb", 30))
+    places = [(deck_dir, "t")]
+    parsed = library.load_library(places)
+    library._write_cache(
+        {(os_abspath(deck_dir / name), "t"): ((s.st_mtime_ns, s.st_size), deck, [])
+         for name, deck in (("a.yaml", parsed.decks[0]), ("b.yaml", parsed.decks[1]))
+         for s in [(deck_dir / name).stat()]},
+        library._cache_file(),
+    )
+    cached = library.load_library(places)
+    assert type(cached.decks[1].cards).__name__ == "LazyCards"
+    clock = Clock(step=timedelta(minutes=3))
+    settings = Settings(fuzz=False, new_per_day=8)
+    for _ in range(3):  # some history: learning, reviews, new
+        prepare_study(store, cached, settings, clock(), UTC, random.Random(1), clock).session.run(
+            ScriptedUI([right, wrong, right] * 6))
+        clock.advance(days=2)
+
+    def queued(**kwargs):
+        plan = prepare_study(store, cached, settings, clock.now, UTC, random.Random(1), clock, **kwargs)
+        return [(i.card.key, i.bucket) for i in plan.session.queue.main + plan.session.queue.learning]
+
+    lazy = queued()
+    assert lazy and lazy == queued(cards=parsed.cards())
+    assert queued(deck_ids=["bb"]) == queued(cards=[c for c in parsed.cards() if c.deck_id == "bb"])
+    decoded = sum(card is not None for card in cached.decks[1].cards._decoded)
+    assert decoded < len(cached.decks[1].cards)  # only the cards the sessions could show were decoded

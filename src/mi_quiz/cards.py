@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from operator import itemgetter
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import NamedTuple
 
 CARD_TYPES = ("basic", "mcq", "truefalse", "cloze", "typed")
@@ -78,9 +79,23 @@ class Deck:
     description: str = ""
     domain: str = ""
     weight: float | None = None
-    cards: tuple[Card, ...] = ()
+    cards: Sequence[Card] = ()  # a tuple, or cards decoded lazily from the deck cache
     origin: str = ""  # where the deck was found: bundled, user, MI_QUIZ_DECKS, --decks
     types: dict[str, int] = field(default_factory=dict)
+    card_ids: tuple[str, ...] = ()  # in deck order; known without decoding any card
+    _positions: dict | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.card_ids and isinstance(self.cards, tuple):
+            object.__setattr__(self, "card_ids", tuple(card.card_id for card in self.cards))
+
+    def position(self, card_id: str) -> int:
+        """Index of a card in `cards` (built once per deck, on first use)."""
+        index = self._positions
+        if index is None:
+            index = {cid: i for i, cid in enumerate(self.card_ids)}
+            object.__setattr__(self, "_positions", index)
+        return index[card_id]
 
 
 def cloze_deletions(text: str) -> list[int]:

@@ -216,24 +216,27 @@ def study(
     """Study what is due, plus today's new cards. Every answer is saved at once."""
     import random
 
-    from mi_quiz.sessions import estimate_readiness, missed_in_last_exam, outlook, prepare_study
+    from mi_quiz.sessions import SelectionError, estimate_readiness, missed_in_last_exam, outlook, prepare_study
     from mi_quiz.ui_lines import readiness_lines, summary_lines
 
     settings = _settings()
     clock = _clock()
     loaded = _load(decks)
-    cards = _select(loaded, deck, tag)
     store = _open_store(db)
     tz = clock().astimezone().tzinfo
+    cards = None
     if missed:
-        cards = missed_in_last_exam(store, cards)
+        cards = missed_in_last_exam(store, _select(loaded, deck, tag))
         if not cards:
             typer.echo("No missed questions from a mock exam to study.")
             return
-    plan = prepare_study(
-        store, cards, settings, clock(), tz, random.Random(seed), clock, new=len(cards) if missed else new,
-        limit=limit, cram=cram, everything=missed, filtered=bool(deck or tag or missed),
-    )
+    try:
+        plan = prepare_study(
+            store, loaded, settings, clock(), tz, random.Random(seed), clock, deck_ids=deck, tags=tag,
+            cards=cards, new=len(cards) if missed else new, limit=limit, cram=cram, everything=missed,
+        )
+    except SelectionError as error:
+        raise UsageFailure(str(error)) from None
     if _interactive():
         from mi_quiz.ui_rich import RichStudyUI
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mi_quiz import __version__, paths
 from mi_quiz.cards import Card, Deck, Problem
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 DECK_SUFFIXES = (".yaml", ".yml")
 
 
@@ -21,12 +22,24 @@ class Library:
     decks: list[Deck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # paths of decks not loaded
+    _index: dict | None = field(default=None, repr=False)
 
     def cards(self) -> list[Card]:
         return [card for deck in self.decks for card in deck.cards]
 
     def deck(self, deck_id: str) -> Deck | None:
         return next((d for d in self.decks if d.id == deck_id), None)
+
+    def keys(self, deck_ids: list[str] | None = None) -> list[tuple[str, str]]:
+        """(deck id, card id) of every card, in deck order, without decoding any card."""
+        return [(deck.id, card_id) for deck in self.decks if not deck_ids or deck.id in deck_ids
+                for card_id in deck.card_ids]
+
+    def card(self, key: tuple[str, str]) -> Card:
+        if self._index is None:
+            self._index = {deck.id: deck for deck in self.decks}
+        deck = self._index[key[0]]
+        return deck.cards[deck.position(key[1])]
 
 
 def search_path(extra: list[str] | None = None, bundled: bool = True) -> list[tuple[Path, str]]:
@@ -120,10 +133,10 @@ def _cache_file() -> Path:
     return paths.cache_dir() / "decks.cache"
 
 
-# The cache is marshal of plain tuples: reading 20,000 cards back this way is
-# several times faster than unpickling objects. It is ours, in the user's own
-# cache folder; anything odd in it (another Python, a truncated write) just
-# means parsing again.
+# The cache is marshal of plain values, each card kept as its own marshal
+# blob: start-up reads 20,000 small byte strings and decodes only the cards a
+# session shows (LazyCards). It is ours, in the user's own cache folder;
+# anything odd in it (another Python, a truncated write) means parsing again.
 _CACHE_VERSION = (__version__, CACHE_FORMAT, sys.version)
 
 
@@ -153,20 +166,47 @@ def _write_cache(files: dict, target: Path) -> None:
         pass  # a read-only cache folder costs speed, never correctness
 
 
+class LazyCards(Sequence):
+    """A cached deck's cards, each decoded the first time it is used."""
+
+    __slots__ = ("blobs", "_decoded")
+
+    def __init__(self, blobs: tuple[bytes, ...]) -> None:
+        self.blobs = blobs
+        self._decoded: list[Card | None] = [None] * len(blobs)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        card = self._decoded[index]
+        if card is None:
+            card = self._decoded[index] = tuple.__new__(Card, marshal.loads(self.blobs[index]))
+        return card
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
 def _deck_to(deck: Deck | None):
     if deck is None:
         return None
+    if isinstance(deck.cards, LazyCards):
+        blobs = deck.cards.blobs  # unchanged since read: no need to encode again
+    else:
+        blobs = tuple(marshal.dumps(tuple(card)) for card in deck.cards)
     return (deck.id, deck.title, deck.path, deck.description, deck.domain, deck.weight,
-            tuple(tuple(card) for card in deck.cards), deck.origin, tuple(deck.types.items()))
+            deck.card_ids, blobs, deck.origin, tuple(deck.types.items()))
 
 
 def _deck_from(plain) -> Deck | None:
     if plain is None:
         return None
-    deck_id, title, path, description, domain, weight, cards, origin, types = plain
-    make = tuple.__new__
-    return Deck(deck_id, title, path, description, domain, weight,
-                tuple([make(Card, card) for card in cards]), origin, dict(types))
+    deck_id, title, path, description, domain, weight, card_ids, blobs, origin, types = plain
+    return Deck(deck_id, title, path, description, domain, weight, LazyCards(blobs), origin,
+                dict(types), card_ids)
 
 
 def _problem_to(problem: Problem) -> tuple:

@@ -12,18 +12,23 @@ from mi_quiz.config import Settings
 from mi_quiz.library import Library
 from mi_quiz.schedule import NEW_CARD, Scheduler
 from mi_quiz.store import Store
-from mi_quiz.study import Limits, StudySession, build_queue, cram_queue, streak, study_day_start
+from mi_quiz.study import Limits, StudySession, build_queue, cram_queue, pick_new, streak, study_day_start
 
 
 class SelectionError(Exception):
     """--deck or --tag chose nothing that exists."""
 
 
-def select_cards(library: Library, deck_ids: list[str] | None, tags: list[str] | None) -> list[Card]:
+def check_decks(library: Library, deck_ids: list[str] | None) -> list[str] | None:
     known = [deck.id for deck in library.decks]
     for deck_id in deck_ids or []:
         if deck_id not in known:
             raise SelectionError(f"--deck: no deck '{deck_id}' (decks: {', '.join(known) or 'none'})")
+    return deck_ids
+
+
+def select_cards(library: Library, deck_ids: list[str] | None, tags: list[str] | None) -> list[Card]:
+    check_decks(library, deck_ids)
     cards = [c for c in library.cards() if not deck_ids or c.deck_id in deck_ids]
     if tags:
         cards = [c for c in cards if set(tags) & set(c.tags) or c.level in tags]
@@ -35,20 +40,32 @@ def select_cards(library: Library, deck_ids: list[str] | None, tags: list[str] |
 @dataclass
 class StudyPlan:
     session: StudySession
-    cards: list[Card]
+    keys: list[tuple[str, str]]  # every card the session was chosen from
     day_start: datetime
 
 
 def prepare_study(
-    store: Store, cards: list[Card], settings: Settings, now: datetime, tz: tzinfo,
-    rng: random.Random, clock, new: int | None = None, limit: int | None = None, cram: bool = False,
-    everything: bool = False, filtered: bool = True,
+    store: Store, library: Library | None, settings: Settings, now: datetime, tz: tzinfo,
+    rng: random.Random, clock, *, deck_ids: list[str] | None = None, tags: list[str] | None = None,
+    cards: list[Card] | None = None, new: int | None = None, limit: int | None = None,
+    cram: bool = False, everything: bool = False,
 ) -> StudyPlan:
-    """`everything`: every chosen card now, due or not (studying an exam's misses early).
-    `filtered`: `cards` is a selection, not every card on the search path."""
+    """A session over `cards`, or else over the library's cards chosen by
+    `deck_ids` and `tags`. `everything`: every chosen card now, due or not
+    (studying an exam's misses early)."""
     scheduler = Scheduler(settings.desired_retention, fuzz=settings.fuzz)
     day_start = study_day_start(now, settings.rollover_hour, tz)
     day_end = day_start + timedelta(days=1)
+    if cards is None and (tags or cram or everything):
+        cards = select_cards(library, deck_ids, tags)
+    if cards is not None:
+        keys = [card.key for card in cards]
+        lookup = dict(zip(keys, cards)).__getitem__
+    else:
+        # The hot path: the library's keys, and Card objects decoded only for
+        # the cards this session can show.
+        keys = library.keys(check_decks(library, deck_ids))
+        lookup = library.card
     if cram or everything:
         states, hashes = store.states()
     if everything:
@@ -64,25 +81,22 @@ def prepare_study(
             reviews_per_day=settings.reviews_per_day if limit is None else reviews_done + limit,
             rollover_hour=settings.rollover_hour,
         )
-        # Start-up is the hot path: read full state only for the cards this
-        # session can show (learning cards, and the weakest due reviews up to
-        # the limit); the rest of the collection is only "seen".
+        # Start-up is the hot path: full state only for the cards this session
+        # can show (learning cards, and the weakest due reviews up to the
+        # limit), and Card objects only for those and today's new cards.
+        chosen = set(keys)
         room = max(0, limits.reviews_per_day - reviews_done)
-        reviews = store.weakest_due(now, day_end)
-        if filtered:
-            selected = {card.key for card in cards}
-            reviews = [key for key in reviews if key in selected][:room]
-        else:
-            # Unfiltered, the only keys not on the search path are orphans
-            # (cards removed from their deck); a margin keeps them from
-            # taking the day's slots, and build_queue applies the limit.
-            reviews = reviews[: room + 100]
-        states, hashes = store.states_for(reviews + store.learning_keys(day_end))
-        queue = build_queue(cards, states, now, day_end, limits, new_done, reviews_done, scheduler, store.seen_keys())
+        reviews = [key for key in store.weakest_due(now, day_end) if key in chosen][:room]
+        learning = [key for key in store.learning_keys(day_end) if key in chosen]
+        states, hashes = store.states_for(reviews + learning)
+        seen = store.seen_keys()
+        fresh = pick_new([key for key in keys if key not in seen], max(0, limits.new_per_day - new_done), seen)
+        candidates = [lookup(key) for key in reviews + learning + fresh]
+        queue = build_queue(candidates, states, now, day_end, limits, new_done, reviews_done, scheduler, seen)
     session = StudySession(
         queue, states, hashes, scheduler, store, clock, rng, day_end, mode="cram" if cram else "study",
     )
-    return StudyPlan(session, cards, day_start)
+    return StudyPlan(session, keys, day_start)
 
 
 @dataclass
@@ -104,7 +118,7 @@ def outlook(store: Store, plan: StudyPlan, settings: Settings, now: datetime, tz
         streak=streak(lambda n: store.studied_between(day_start - n * day, day_start - (n - 1) * day)),
         due_tomorrow=store.due_between(day_start + day, day_start + 2 * day),
         next_due=store.next_due_after(now),
-        new_left=sum(1 for c in plan.cards if c.key not in seen),
+        new_left=sum(1 for key in plan.keys if key not in seen),
         new_today_left=max(0, settings.new_per_day - new_done),
     )
 

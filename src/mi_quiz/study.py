@@ -152,27 +152,32 @@ def build_queue(
     reviews.sort(key=lambda entry: (entry[0], entry[1]))
     review_room = max(0, limits.reviews_per_day - reviews_done)
     review_items = [_Item(card, "review") for _, _, card in reviews[:review_room]]
-    new_items = [_Item(card, "new") for card in _interleave_new(unseen, max(0, limits.new_per_day - new_done), seen)]
+    by_key = {card.key: card for card in unseen}
+    picked = pick_new(list(by_key), max(0, limits.new_per_day - new_done), seen)
+    new_items = [_Item(by_key[key], "new") for key in picked]
     learning.sort(key=lambda item: states[item.card.key].due)
     return Queue(main=_spread(review_items, new_items), learning=learning)
 
 
-def _interleave_new(unseen: list[Card], room: int, seen: set) -> list[Card]:
-    """Round-robin across decks; at most one new sibling of a cloze card a day."""
-    by_deck: dict[str, deque[Card]] = {}
-    for card in unseen:
-        by_deck.setdefault(card.deck_id, deque()).append(card)
-    touched = {(deck, card_id.split("#")[0]) for deck, card_id in seen if "#" in card_id}
-    chosen: list[Card] = []
+def pick_new(unseen: list[tuple[str, str]], room: int, seen: set) -> list[tuple[str, str]]:
+    """Today's new cards from the unseen keys (in deck order): round-robin
+    across decks, and at most one new sibling of a cloze card a day."""
+    by_deck: dict[str, deque[tuple[str, str]]] = {}
+    for key in unseen:
+        by_deck.setdefault(key[0], deque()).append(key)
+    touched: set[tuple[str, str]] = set()
+    if any("#" in card_id for _, card_id in unseen):  # only cloze siblings can be buried
+        touched = {(deck, card_id.split("#")[0]) for deck, card_id in seen if "#" in card_id}
+    chosen: list[tuple[str, str]] = []
     while len(chosen) < room and by_deck:
         for deck_id in list(by_deck):
             pile = by_deck[deck_id]
             while pile:
-                card = pile.popleft()
-                base = (card.deck_id, card.card_id.split("#")[0])
+                key = pile.popleft()
+                base = (key[0], key[1].split("#")[0])
                 if base not in touched:
                     touched.add(base)
-                    chosen.append(card)
+                    chosen.append(key)
                     break
             if not pile:
                 del by_deck[deck_id]
