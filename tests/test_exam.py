@@ -223,3 +223,26 @@ def test_exam_command_json_with_piped_answers(deck_dir, tmp_path):
         capture_output=True, text=True, timeout=60,
     )
     assert json.loads(history.stdout)[0]["correct"] == 3
+
+
+def test_stopped_exam_keeps_its_answers(two_decks, tmp_path):
+    from mi_quiz.sessions import history_rows
+
+    store = Store.open(tmp_path / "s.db")
+    drawn = draw_exam(two_decks.cards(), 5, {"aa": 1.0, "bb": 1.0}, random.Random(6))
+
+    class Interrupting(ExamScript):
+        def ask(self, prompt):
+            if len(self.prompts) == 2:
+                raise KeyboardInterrupt
+            return super().ask(prompt)
+
+    sitting = ExamSitting(drawn, Clock(), None, 70)
+    with pytest.raises(KeyboardInterrupt):
+        sitting.run(Interrupting([ExamAction("answer", True)] * 5))
+    save_exam(store, sitting.stopped(), "x", 6, None, False, Settings(fuzz=False), random.Random(0), abandoned=True)
+    (saved,) = store.exams()
+    assert (saved["answered"], saved["correct"], saved["abandoned"]) == (2, 2, 1)
+    assert store.db.execute("SELECT COUNT(*) FROM review_log WHERE mode = 'exam'").fetchone()[0] == 2
+    rows, trend = history_rows(store)
+    assert rows[0][3] == "stopped" and trend == ""

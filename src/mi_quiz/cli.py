@@ -321,12 +321,15 @@ def exam(
 
         ui = LineExamUI(writer=sys.stderr if as_json else sys.stdout)
     sitting = exams.ExamSitting(drawn, clock, timedelta(minutes=minutes) if minutes else None, mark)
+    exam_id = str(uuid.uuid4())
     try:
         result = sitting.run(ui)
     except (KeyboardInterrupt, EOFError):
-        typer.echo("\nExam abandoned; nothing was saved.", err=True)
+        stopped = sitting.stopped()
+        save_exam(store, stopped, exam_id, seed, estimate, record, settings, rng, abandoned=True)
+        typer.echo(f"\nExam stopped: {stopped.report.answered} answer(s) saved as a stopped attempt "
+                   "(mi-quiz exam --history).", err=True)
         raise typer.Exit(130)
-    exam_id = str(uuid.uuid4())
     save_exam(store, result, exam_id, seed, estimate, record, settings, rng)
     if as_json:
         report = result.report

@@ -121,9 +121,15 @@ class ExamSitting:
         self.time_limit = time_limit
         self.pass_percent = pass_percent
         self.answers = {q.position: Answer() for q in questions}
+        self.started: datetime | None = None
+
+    def stopped(self) -> ExamResult:
+        """The sitting so far, for an exam the candidate broke off."""
+        now = self.clock()
+        return ExamResult(self.questions, self.answers, self.started or now, now, self.time_limit, False, self.pass_percent)
 
     def run(self, ui: ExamUI) -> ExamResult:
-        started = self.clock()
+        started = self.started = self.clock()
         deadline = started + self.time_limit if self.time_limit else None
         outcome, to_visit, review_pass = "done", list(self.questions), False
         while to_visit:

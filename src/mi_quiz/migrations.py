@@ -103,4 +103,10 @@ def m002_exams(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_exam_abandoned(db: Database) -> None:
+    # An exam stopped with Ctrl-C keeps the answers given so far.
+    db.execute("ALTER TABLE exam ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0")
+
+
 NAMES = [m.name for m in migrations._migrations]

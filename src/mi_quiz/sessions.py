@@ -158,7 +158,7 @@ def exam_date_plan(store: Store, cards: list[Card], settings: Settings, now: dat
 def calibration_rows(store: Store) -> list[str]:
     rows = []
     for exam in store.exams():
-        if exam["predicted_score"] is None:
+        if exam["predicted_score"] is None or exam["abandoned"]:
             continue
         actual = 100 * exam["correct"] / exam["questions"] if exam["questions"] else 0.0
         rows.append(
@@ -169,7 +169,7 @@ def calibration_rows(store: Store) -> list[str]:
 
 
 def save_exam(store: Store, result, exam_id: str, seed: int | None, estimate, record: bool,
-              settings: Settings, rng: random.Random) -> None:
+              settings: Settings, rng: random.Random, abandoned: bool = False) -> None:
     """The exam, its questions, and one review-log row per answered question
     (moving the schedule only when the candidate asked for it with --record)."""
     import uuid
@@ -210,6 +210,7 @@ def save_exam(store: Store, result, exam_id: str, seed: int | None, estimate, re
         "seed": seed, "decks": sorted(report.by_deck), "recorded": int(record),
         "predicted_score": estimate.predicted if estimate else None,
         "predicted_pass": estimate.pass_probability if estimate else None,
+        "abandoned": int(abandoned),
     }
     store.save_exam(exam_row, rows, reviews)
 
@@ -230,11 +231,12 @@ def history_rows(store: Store) -> tuple[list[list[str]], str]:
         predicted = f"{100 * exam['predicted_score']:.0f}%" if exam["predicted_score"] is not None else "-"
         rows.append([
             exam["started_at"][:16].replace("T", " "), str(exam["questions"]), f"{actual:.1f}%",
-            "pass" if exam["passed"] else "fail", predicted, f"{exam['seconds_used'] / 60:.0f}m",
+            "stopped" if exam["abandoned"] else "pass" if exam["passed"] else "fail", predicted,
+            f"{exam['seconds_used'] / 60:.0f}m",
         ])
     trend = ""
-    if len(exams) >= 2:
-        scores = [100 * e["correct"] / e["questions"] for e in exams if e["questions"]]
+    if sum(1 for e in exams if not e["abandoned"]) >= 2:
+        scores = [100 * e["correct"] / e["questions"] for e in exams if e["questions"] and not e["abandoned"]]
         recent = scores[-3:]
         trend = f"Trend: {recent[-1] - recent[0]:+.1f} points over the last {len(recent)} attempts."
     return rows, trend
