@@ -7,7 +7,6 @@ and every problem is reported with the line and column of the node it is about.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections import Counter
@@ -188,6 +187,8 @@ class _DeckReader:
                 self.report.error(key, f"duplicate key '{name}' in {what} (first at line {first}); YAML would silently keep only the last one")
                 continue
             if name not in allowed:
+                import difflib  # only for the rare typo
+
                 hint = difflib.get_close_matches(name, allowed, n=1)
                 suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; allowed: {', '.join(allowed)}"
                 self.report.error(key, f"unknown field '{name}' in {what}{suggestion}")
