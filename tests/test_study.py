@@ -193,7 +193,7 @@ def test_rebuild_from_log_equals_cache(store, deck_dir):
     clock = Clock(step=timedelta(seconds=30))
     settings = Settings(fuzz=True, new_per_day=20)
     pattern = random.Random(3)
-    for day in range(6):
+    for _ in range(6):
         plan = start(store, cards, clock, settings)
         plan.session.run(ScriptedUI([(lambda q: (right if pattern.random() < 0.8 else wrong)(q))] * 40 + [undo] + [right] * 5))
         clock.advance(days=1)
