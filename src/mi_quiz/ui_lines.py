@@ -80,8 +80,11 @@ def feedback_lines(question: Question, grade: Grade, review: Review) -> list[str
     lines = []
     if card.kind in ("basic", "cloze"):
         pass
+    elif grade.close_enough:
+        lines.append(f"Close enough (a typo): you typed '{grade.given.strip()}', the answer is '{card.answer}'.")
+        lines.append(f"Difference: {grade.diff}   ([-x-] typed but not in the answer, {{+x+}} missing)")
     elif grade.correct:
-        lines.append("Close enough: " + grade.diff if grade.close_enough else "Right.")
+        lines.append("Right.")
     else:
         lines.append(f"Wrong. You answered: {grade.given}")
         lines.append(f"Answer: {card.answer}")
