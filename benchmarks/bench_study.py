@@ -193,6 +193,18 @@ def main() -> None:
             fill_log(db, history)
         results[history.__name__] = measure(root, decks, db, args.runs)
     answer = record_answer_ms(root / "simulated_reviews.db")
+    # Baselines from the same run: this machine's speed varies a lot between
+    # runs (shared CPU), so the fixed costs are measured beside the targets.
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    exe = shutil.which("mi-quiz", path=str(Path(sys.executable).parent)) or "mi-quiz"
+    baselines = [
+        ("`python -c pass`", [sys.executable, "-c", "pass"]),
+        ("`python -c 'import typer'`", [sys.executable, "-c", "import typer"]),
+        ("`mi-quiz --version`", [exe, "--version"]),
+    ]
+    baseline_ms = [(name, statistics.median(whole_run_seconds(cmd, env) for _ in range(args.runs)) * 1000)
+                   for name, cmd in baselines]
 
     steady, backlog = results["simulated_reviews"], results["backlog_reviews"]
     rows = [
@@ -208,12 +220,16 @@ def main() -> None:
         for name, a, b, target in rows:
             print(f"| {name} | {a:.0f} ms | {b:.0f} ms | {target} |")
         print(f"| record one answer (FSRS + one committed transaction), median of 300 | {answer:.2f} ms | | 5 ms |")
+        for name, value in baseline_ms:
+            print(f"| baseline: {name} | {value:.0f} ms | | |")
         print(f"\nMachine: {machine}.")
     else:
         print(f"{'':58s} {'steady':>9s} {'backlog':>9s}  target")
         for name, a, b, target in rows:
             print(f"{name:58s} {a:7.0f}ms {b:7.0f}ms  {target}")
         print(f"{'record one answer (median of 300)':58s} {answer:7.2f}ms {'':9s}  5 ms")
+        for name, value in baseline_ms:
+            print(f"{'baseline: ' + name:58s} {value:7.0f}ms")
         print(f"machine: {machine}")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)

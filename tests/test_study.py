@@ -333,3 +333,19 @@ def test_library_hot_path_queues_what_the_card_path_queues(store, deck_dir):
     assert queued(deck_ids=["bb"]) == queued(cards=[c for c in parsed.cards() if c.deck_id == "bb"])
     decoded = sum(card is not None for card in cached.decks[1].cards._decoded)
     assert decoded < len(cached.decks[1].cards)  # only the cards the sessions could show were decoded
+
+
+def test_orphaned_history_does_not_take_the_days_review_slots(store, deck_dir):
+    from mi_quiz.schedule import CardState
+
+    write(deck_dir, "b.yaml", many_cards_deck("bb", 5))
+    loaded = library.load_library([(deck_dir, "t")])
+    long_ago = START - timedelta(days=300)
+    weak = CardState(state=REVIEW, stability=1.0, difficulty=5.0, due=long_ago, last_review=long_ago - timedelta(days=1), reps=3)
+    mild = CardState(state=REVIEW, stability=50.0, difficulty=5.0, due=START - timedelta(days=1),
+                     last_review=START - timedelta(days=40), reps=3)
+    states = {("gone", f"o{i}"): (weak, "h" * 16) for i in range(150)}  # deck removed: orphans
+    states.update({("bb", f"q{i}"): (mild, "h" * 16) for i in range(5)})
+    store.replace_states(states)
+    plan = prepare_study(store, loaded, Settings(fuzz=False, reviews_per_day=3), START, UTC, random.Random(1), Clock())
+    assert [(i.card.deck_id, i.bucket) for i in plan.session.queue.main] == [("bb", "review")] * 3

@@ -86,9 +86,12 @@ def prepare_study(
         # limit), and Card objects only for those and today's new cards.
         chosen = set(keys)
         room = max(0, limits.reviews_per_day - reviews_done)
-        reviews = [key for key in store.weakest_due(now, day_end) if key in chosen][:room]
-        learning = [key for key in store.learning_keys(day_end) if key in chosen]
-        states, hashes = store.states_for(reviews + learning)
+        reviews = _weakest_due(store, now, day_end, chosen, room, whole=cards is None and not deck_ids)
+        states, hashes = store.learning_states(day_end)
+        learning = [key for key in states if key in chosen]
+        review_states, review_hashes = store.states_for(reviews)
+        states.update(review_states)
+        hashes.update(review_hashes)
         seen = store.seen_keys()
         fresh = pick_new([key for key in keys if key not in seen], max(0, limits.new_per_day - new_done), seen)
         candidates = [lookup(key) for key in reviews + learning + fresh]
@@ -97,6 +100,26 @@ def prepare_study(
         queue, states, hashes, scheduler, store, clock, rng, day_end, mode="cram" if cram else "study",
     )
     return StudyPlan(session, keys, day_start)
+
+
+def _weakest_due(store: Store, now: datetime, day_end: datetime, chosen: set, room: int, whole: bool) -> list:
+    """The `room` due reviews with the lowest retrievability among `chosen`.
+
+    For the whole collection, SQLite sorts with a LIMIT, paging on only when
+    orphans (history of cards no deck has now) fill a page; for a selection,
+    one full sorted read is cheaper than paging through a sparse match."""
+    if not whole:
+        return [key for key in store.weakest_due(now, day_end) if key in chosen][:room]
+    reviews: list = []
+    page, offset = max(room, 100), 0
+    while room and len(reviews) < room:
+        batch = store.weakest_due(now, day_end, limit=page, offset=offset)
+        reviews += [key for key in batch if key in chosen]
+        if len(batch) < page:
+            break
+        offset += page
+        page *= 2
+    return reviews[:room]
 
 
 @dataclass

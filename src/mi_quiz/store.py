@@ -115,7 +115,7 @@ class Store:
                 hashes[(deck, card)] = last_hash
         return states, hashes
 
-    def weakest_due(self, now: datetime, due_before: datetime) -> list[tuple[str, str]]:
+    def weakest_due(self, now: datetime, due_before: datetime, limit: int = -1, offset: int = 0) -> list[tuple[str, str]]:
         """Review cards due before `due_before`, lowest retrievability first.
 
         FSRS retrievability falls as (whole days since the last review) /
@@ -123,14 +123,14 @@ class Store:
         start-up then reads full state for just the cards it will show."""
         return list(self.db.execute(
             "SELECT deck_id, card_id FROM card_state WHERE state = 2 AND due < ?"
-            " ORDER BY CAST(julianday(?) - julianday(last_review) AS INTEGER) / stability DESC, due",
-            (to_text(due_before), to_text(now)),
+            " ORDER BY CAST(julianday(?) - julianday(last_review) AS INTEGER) / stability DESC, due"
+            " LIMIT ? OFFSET ?",
+            (to_text(due_before), to_text(now), limit, offset),
         ))
 
-    def learning_keys(self, due_before: datetime) -> list[tuple[str, str]]:
-        return list(self.db.execute(
-            "SELECT deck_id, card_id FROM card_state WHERE state IN (1, 3) AND due < ?", (to_text(due_before),)
-        ))
+    def learning_states(self, due_before: datetime) -> tuple[dict, dict]:
+        """States of cards in (re)learning due before `due_before`."""
+        return self._read_states(" WHERE state IN (1, 3) AND due < ?", [to_text(due_before)])
 
     def states_for(self, keys: list[tuple[str, str]]) -> tuple[dict, dict]:
         states, hashes = {}, {}
