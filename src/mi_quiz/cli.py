@@ -246,7 +246,8 @@ def study(
 
         ui = LineStudyUI()
     try:
-        summary = plan.session.run(ui)
+        with ui:
+            summary = plan.session.run(ui)
     except (KeyboardInterrupt, EOFError):
         summary = plan.session.summary  # every answer given is already committed
     lines = summary_lines(summary, outlook(store, plan, settings, clock(), tz), clock(), tz)
@@ -387,7 +388,7 @@ def ready(
     plan = exam_date_plan(store, cards, settings, now, now.astimezone().tzinfo)
     if as_json:
         payload = asdict(estimate)
-        payload["exam_date"] = {k: str(v) if v is not None else None for k, v in asdict(plan).items()} if plan else None
+        payload["exam_date"] = asdict(plan) if plan else None  # dates print as YYYY-MM-DD (default=str)
         _echo_json(payload, default=str)
         return
     typer.echo("\n".join(readiness_lines(estimate, plan, calibration_rows(store))))

@@ -102,6 +102,12 @@ class LineStudyUI:
         self.reader = reader or sys.stdin
         self.writer = writer or sys.stdout
 
+    def __enter__(self) -> "LineStudyUI":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
     def say(self, text: str = "") -> None:
         self.writer.write(text + "\n")
         self.writer.flush()

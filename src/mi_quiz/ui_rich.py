@@ -29,32 +29,72 @@ def _options(choices: tuple[str, ...], kind: str) -> Table:
     return grid
 
 
-def read_key() -> str:
-    """One key press without Enter, where the terminal allows it."""
-    try:
+class Keys:
+    """Single keys for a whole session. The terminal stays in cbreak mode from
+    start to end, so a key pressed while a panel is still drawing is neither
+    echoed nor lost; typed answers switch back to line input for a moment."""
+
+    def __init__(self) -> None:
+        self.saved = None
+
+    def __enter__(self) -> "Keys":
+        try:
+            import termios
+            import tty
+        except ImportError:  # Windows: msvcrt reads single keys without a mode
+            return self
+        self.saved = termios.tcgetattr(sys.stdin.fileno())
+        tty.setcbreak(sys.stdin.fileno())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self.saved)
+            self.saved = None
+
+    def key(self) -> str:
+        if self.saved is None:
+            try:
+                import msvcrt
+            except ImportError:
+                key = sys.stdin.read(1)
+            else:
+                key = msvcrt.getwch()
+        else:
+            key = sys.stdin.read(1)
+        if key == "\x03":
+            raise KeyboardInterrupt
+        if key in ("\x04", ""):  # Ctrl-D or end of input
+            return "q"
+        return key
+
+    def line(self, prompt: str) -> str:
+        if self.saved is None:
+            return input(prompt)
         import termios
         import tty
-    except ImportError:  # Windows
-        import msvcrt
 
-        return msvcrt.getwch()
-    fd = sys.stdin.fileno()
-    old = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
-        key = sys.stdin.read(1)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
-    if key == "\x03":
-        raise KeyboardInterrupt
-    if key == "\x04":
-        return "q"
-    return key
+        fd = sys.stdin.fileno()
+        termios.tcsetattr(fd, termios.TCSADRAIN, self.saved)
+        try:
+            return input(prompt)
+        finally:
+            tty.setcbreak(fd)
 
 
 class RichStudyUI:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
+        self.keys = Keys()
+
+    def __enter__(self) -> "RichStudyUI":
+        self.keys.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.keys.__exit__(*exc)
 
     def _panel(self, question: Question, body) -> Panel:
         card = question.card
@@ -83,7 +123,7 @@ class RichStudyUI:
         card = question.card
         if card.kind == "typed":
             self.console.print("Type your answer (empty line: stop; u: undo)")
-            line = input("> ").strip()
+            line = self.keys.line("> ").strip()
             if not line:
                 return Response("quit")
             if line.lower() in ("u", "undo"):
@@ -92,7 +132,7 @@ class RichStudyUI:
         if card.kind in ("basic", "cloze"):
             self.console.print("[dim]space: show answer · u: undo · q: stop[/dim]")
             while True:
-                key = read_key().lower()
+                key = self.keys.key().lower()
                 if key in ("q", "\x1b"):
                     return Response("quit")
                 if key == "u":
@@ -102,7 +142,7 @@ class RichStudyUI:
             self.console.print(Panel(Text(card.answer, style="bold green"), title="answer", title_align="left"))
             self.console.print(self._rating_text(question))
             while True:
-                key = read_key().lower()
+                key = self.keys.key().lower()
                 if key in ("1", "2", "3", "4"):
                     return Response("answer", int(key))
                 if key in (" ", "\n", "\r"):
@@ -116,7 +156,7 @@ class RichStudyUI:
             f"[dim]{'t/f' if card.kind == 'truefalse' else 'a-' + LETTERS[count - 1]}: answer · u: undo · q: stop[/dim]"
         )
         while True:
-            key = read_key().lower()
+            key = self.keys.key().lower()
             if key == "q" or key == "\x1b":
                 return Response("quit")
             if key == "u":
@@ -148,7 +188,7 @@ class RichStudyUI:
             return None
         self.console.print(f"[dim]{options}[/dim]")
         while True:
-            key = read_key().lower()
+            key = self.keys.key().lower()
             if key in ("\n", "\r", " "):
                 return None
             if key == "g" and grade.correct:
