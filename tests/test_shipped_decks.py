@@ -44,3 +44,27 @@ def test_deck_is_clean_and_exam_realistic(path):
     assert longest <= len(mcqs) / 3 + 1, f"right answer is the longest choice in {longest} of {len(mcqs)}"
     truths = Counter(c.answer for c in sources.values() if c.kind == "truefalse")
     assert truths["true"] and truths["false"]
+
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles live in ../shared/seeds")
+def test_no_sentence_copied_from_the_seed_articles():
+    import re
+
+    def words(text):
+        return re.findall(r"[a-z']+", text.lower())
+
+    run = 8  # eight words in a row: longer than any shared term list
+    seed_runs = set()
+    for seed in SEEDS.glob("*.txt"):
+        w = words(seed.read_text(encoding="utf-8"))
+        seed_runs |= {tuple(w[i:i + run]) for i in range(len(w) - run + 1)}
+    copied = []
+    for path in FILES:
+        deck, _ = read_deck(str(path))
+        for card in deck.cards:
+            w = words(" ".join([card.prompt, card.answer, card.explanation, *card.choices]))
+            copied += [(card.card_id, " ".join(w[i:i + run])) for i in range(len(w) - run + 1) if tuple(w[i:i + run]) in seed_runs]
+    assert copied == []
