@@ -213,23 +213,20 @@ def main() -> None:
         ("whole `study < /dev/null` (first card, summary, readiness)", steady["whole"], backlog["whole"], "-"),
         ("first card, no deck cache (all 50 files parsed)", steady["cold"], backlog["cold"], "-"),
     ]
+    rows.append(("record one answer (FSRS + one committed transaction), median of 300", answer, None, "5 ms"))
+    rows += [(f"baseline: {name}", value, None, "-") for name, value in baseline_ms]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    cell = (lambda v: f"{v:.2f} ms" if v < 10 else f"{v:.0f} ms")
     if args.markdown:
         print(f"| median of {args.runs} whole-process runs | steady collection | backlog collection | target |")
         print("|---|---|---|---|")
         for name, a, b, target in rows:
-            print(f"| {name} | {a:.0f} ms | {b:.0f} ms | {target} |")
-        print(f"| record one answer (FSRS + one committed transaction), median of 300 | {answer:.2f} ms | | 5 ms |")
-        for name, value in baseline_ms:
-            print(f"| baseline: {name} | {value:.0f} ms | | |")
+            print(f"| {name} | {cell(a)} | {cell(b) if b is not None else ''} | {target} |")
         print(f"\nMachine: {machine}.")
     else:
-        print(f"{'':58s} {'steady':>9s} {'backlog':>9s}  target")
+        print(f"{'':70s} {'steady':>10s} {'backlog':>10s}  target")
         for name, a, b, target in rows:
-            print(f"{name:58s} {a:7.0f}ms {b:7.0f}ms  {target}")
-        print(f"{'record one answer (median of 300)':58s} {answer:7.2f}ms {'':9s}  5 ms")
-        for name, value in baseline_ms:
-            print(f"{'baseline: ' + name:58s} {value:7.0f}ms")
+            print(f"{name[:70]:70s} {cell(a):>10s} {cell(b) if b is not None else '':>10s}  {target}")
         print(f"machine: {machine}")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
