@@ -261,3 +261,17 @@ def test_missing_path_is_one_line_usage_error(deck_dir):
 
     result = runner.invoke(app, ["decks", "--decks", str(deck_dir / "nope")])
     assert isinstance(result.exception, cli.UsageFailure)
+
+
+def test_cloze_without_prompt_is_reported(deck_dir):
+    # Found by the property test: a misspelt `prompt` key on a cloze card crashed the reader.
+    path = write(deck_dir, "d.yaml", card("""
+  - id: c
+    type: cloze
+    prompt0: The {{c1::four}} processes.
+    explanation: e
+    source: s
+"""))
+    deck, problems = problems_of(path)
+    assert deck is None
+    assert (4, "error", "card 'c' has no 'prompt'") in problems

@@ -372,6 +372,8 @@ class _DeckReader:
         return tuple(texts)
 
     def _cloze(self, fields, card_id, prompt, what, common, out) -> None:
+        if "prompt" not in fields:
+            return  # already reported as missing
         numbers = cloze_deletions(prompt)
         if not numbers:
             self.report.error(fields["prompt"][1], f"{what}: a cloze prompt needs at least one {{{{c1::...}}}} deletion")
